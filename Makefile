@@ -8,6 +8,14 @@ NATIVE := -Xswiftc -target-cpu -Xswiftc native
 # 20-50x slower in debug. -enable-testing keeps @testable imports working.
 TESTFLAGS := -c release $(NATIVE) -Xswiftc -enable-testing
 BIN := .build/release/seedscope
+# OpenBLAS falls back to its SSE3 kernel on this machine kind's generic vCPU model; pick the kernel the
+# CPU flags support unless the environment already chose one (the binaries do the same by re-exec).
+ifeq ($(origin OPENBLAS_CORETYPE), undefined)
+  OPENBLAS_CORETYPE := $(shell grep -m1 '^flags' /proc/cpuinfo | grep -q avx512bw && echo SkylakeX || (grep -m1 '^flags' /proc/cpuinfo | grep -q avx2 && echo Haswell))
+  ifneq ($(OPENBLAS_CORETYPE),)
+    export OPENBLAS_CORETYPE
+  endif
+endif
 APT_PKGS := libncursesw5-dev libopenblas-dev tmux
 VENV := .build/venv
 

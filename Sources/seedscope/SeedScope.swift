@@ -4,10 +4,23 @@ import SAEKit
 
 @main
 struct SeedScope: ParsableCommand {
+    static func main() {
+        BLASKernel.reexecWithFastKernelIfNeeded()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "seedscope",
         abstract: "Do SAEs trained with different seeds learn the same latents? Explore, train, match.",
-        subcommands: [Inspect.self])
+        subcommands: [
+            // One line per command, so parallel work merges cleanly.
+            Inspect.self,
+        ])
 }
 
 /// Runs `body`, turning any error into one line on stderr and exit code 1.
