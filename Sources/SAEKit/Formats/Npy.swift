@@ -15,9 +15,11 @@ public struct NpyHeader: Sendable, Equatable {
     public var count: Int { shape.reduce(1, *) }
 }
 
-/// Reader for `.npy` float arrays: little-endian float32/float16/float64 (`<f4`, `<f2`, `<f8`) in C
-/// order. Anything else (big-endian, integer or object dtypes, Fortran order) is rejected with a
-/// one-line error naming the file and member rather than guessed at.
+/// Reader for `.npy` float arrays: little-endian float32/float16/float64 (`<f4`, `<f2`, `<f8`), in C or
+/// Fortran order (Fortran-ordered data is permuted to C order on read: `np.save` writes a transposed
+/// view such as `W_enc.T` with `fortran_order: True`, which the Gemma Scope fixture's `W_dec` is).
+/// Anything else (big-endian, integer or object dtypes) is rejected with a one-line error naming the
+/// file and member rather than guessed at.
 public enum Npy {
     /// Parses the header of the `.npy` bytes `b`; `name` (e.g. `params.npz: W_enc.npy`) appears in errors.
     public static func header(_ b: UnsafeRawBufferPointer, name: String) throws -> NpyHeader {
@@ -67,9 +69,6 @@ public enum Npy {
     public static func floats(_ b: UnsafeRawBufferPointer, name: String) throws -> (header: NpyHeader, values: [Float]) {
         let h = try header(b, name: name)
         let size = try floatSize(h, name: name)
-        guard !h.fortranOrder else {
-            throw SeedScopeError.invalid(file: name, message: "fortran_order arrays are not supported (save with np.ascontiguousarray)")
-        }
         let (bytes, o) = h.count.multipliedReportingOverflow(by: size)
         guard !o, b.count - h.dataOffset == bytes else {
             throw SeedScopeError.invalid(file: name, message: "data is \(b.count - h.dataOffset) bytes but shape \(h.shape) × \(h.descr) needs \(bytes) (truncated or corrupt)")
@@ -84,7 +83,29 @@ public enum Npy {
             default: for i in 0..<h.count { d[i] = Float(Double(bitPattern: UInt64(littleEndian: src.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)))) }
             }
         }
+        if h.fortranOrder && h.shape.count >= 2 { out = fortranToC(out, shape: h.shape) }
         return (h, out)
+    }
+
+    /// Permutes column-major (Fortran) data of `shape` into row-major order.
+    /// - Complexity: O(count).
+    static func fortranToC(_ v: [Float], shape: [Int]) -> [Float] {
+        if shape.count == 2 {
+            // Fortran [r, c] is C [c, r] transposed.
+            return Matrix(rows: shape[1], cols: shape[0], data: v).transposed().data
+        }
+        var out = [Float](repeating: 0, count: v.count)
+        var strides = [Int](repeating: 1, count: shape.count)   // Fortran strides
+        for k in 1..<shape.count { strides[k] = strides[k - 1] * shape[k - 1] }
+        var idx = [Int](repeating: 0, count: shape.count)
+        for c in 0..<v.count {
+            var f = 0
+            for k in 0..<shape.count { f += idx[k] * strides[k] }
+            out[c] = v[f]
+            var k = shape.count - 1
+            while k >= 0 { idx[k] += 1; if idx[k] < shape[k] { break }; idx[k] = 0; k -= 1 }
+        }
+        return out
     }
 }
 
