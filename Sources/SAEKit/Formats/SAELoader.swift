@@ -144,7 +144,7 @@ public enum SAELoader {
     /// Reads and parses a JSON config, with one-line errors naming it.
     static func readConfig(_ url: URL) throws -> JSONValue {
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw SeedScopeError.io(file: url.path, message: "missing (every \(url.deletingLastPathComponent().lastPathComponent) SAE folder needs it)")
+            throw SeedScopeError.io(file: url.path, message: "missing (an SAE folder needs cfg.json next to its weights)")
         }
         do { return try JSONValue.parse(contentsOf: url) } catch let e as JSONParseError {
             throw SeedScopeError.invalid(file: url.path, message: "invalid JSON: \(e)")
