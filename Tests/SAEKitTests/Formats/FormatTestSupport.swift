@@ -63,8 +63,12 @@ enum TinyZip {
     static func le16(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF)] }
     static func le32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8((v >> (8 * $0)) & 0xFF) } }
 
-    /// A ZIP archive of STORED members.
-    static func archive(_ members: [(String, [UInt8])]) -> Data {
+    static func le64(_ v: UInt64) -> [UInt8] { (0..<8).map { UInt8((v >> (8 * UInt64($0))) & 0xFF) } }
+
+    /// A ZIP archive of STORED members. With `zip64`, every size/offset field in the central directory
+    /// is 0xFFFFFFFF with the real values in a ZIP64 extra field, and the end record points through a
+    /// ZIP64 locator + record (as writers do for archives over 4 GiB).
+    static func archive(_ members: [(String, [UInt8])], zip64: Bool = false) -> Data {
         var out: [UInt8] = []
         var central: [UInt8] = []
         for (name, data) in members {
@@ -73,14 +77,24 @@ enum TinyZip {
             let crc = crc32(data)
             out += le32(0x0403_4B50) + le16(20) + le16(0) + le16(0) + le16(0) + le16(0) + le32(crc)
             out += le32(UInt32(data.count)) + le32(UInt32(data.count)) + le16(n.count) + le16(0) + n + data
-            central += le32(0x0201_4B50) + le16(20) + le16(20) + le16(0) + le16(0) + le16(0) + le16(0) + le32(crc)
-            central += le32(UInt32(data.count)) + le32(UInt32(data.count)) + le16(n.count) + le16(0) + le16(0)
-            central += le16(0) + le16(0) + le32(0) + le32(UInt32(off)) + n
+            let big: UInt32 = 0xFFFF_FFFF
+            let extra = zip64 ? le16(1) + le16(24) + le64(UInt64(data.count)) + le64(UInt64(data.count)) + le64(UInt64(off)) : []
+            central += le32(0x0201_4B50) + le16(45) + le16(45) + le16(0) + le16(0) + le16(0) + le16(0) + le32(crc)
+            central += le32(zip64 ? big : UInt32(data.count)) + le32(zip64 ? big : UInt32(data.count)) + le16(n.count) + le16(extra.count) + le16(0)
+            central += le16(0) + le16(0) + le32(0) + le32(zip64 ? big : UInt32(off)) + n + extra
         }
         let cdOff = out.count
         out += central
-        out += le32(0x0605_4B50) + le16(0) + le16(0) + le16(members.count) + le16(members.count)
-        out += le32(UInt32(central.count)) + le32(UInt32(cdOff)) + le16(0)
+        if zip64 {
+            let rec = out.count
+            out += le32(0x0606_4B50) + le64(44) + le16(45) + le16(45) + le32(0) + le32(0)
+            out += le64(UInt64(members.count)) + le64(UInt64(members.count)) + le64(UInt64(central.count)) + le64(UInt64(cdOff))
+            out += le32(0x0706_4B50) + le32(0) + le64(UInt64(rec)) + le32(1)
+            out += le32(0x0605_4B50) + le16(0) + le16(0) + le16(0xFFFF) + le16(0xFFFF) + le32(0xFFFF_FFFF) + le32(0xFFFF_FFFF) + le16(0)
+        } else {
+            out += le32(0x0605_4B50) + le16(0) + le16(0) + le16(members.count) + le16(members.count)
+            out += le32(UInt32(central.count)) + le32(UInt32(cdOff)) + le16(0)
+        }
         return Data(out)
     }
 

@@ -127,6 +127,22 @@ import Testing
         FT.expectOneLineError("empty npz", mentions: ["params.npz"]) { _ = try SAELoader.load(z) }
     }
 
+    @Test func zip64DirectoryAndGemmaScopeFromParts() throws {
+        // Rebuild the Gemma Scope fixture as a ZIP64 archive of the same .npy members; it must load
+        // bit-identically to the original.
+        let orig = try SAELoader.load(TestPaths.fixture("gemmascope/params.npz"))
+        let zip = try ZipArchive(path: TestPaths.fixture("gemmascope/params.npz").path)
+        let members = try zip.entries.map { e in (e.name, try zip.withContents(of: e) { Array($0) }) }
+        let dir = TestPaths.tempDir("zip64").appendingPathComponent("layer_7/width_16k/average_l0_20")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try TinyZip.archive(members, zip64: true).write(to: dir.appendingPathComponent("params.npz"))
+        let z = try ZipArchive(path: dir.appendingPathComponent("params.npz").path)
+        #expect(z.entries.map(\.name) == members.map(\.0))
+        let sae = try SAELoader.load(dir)
+        #expect(FT.bits(sae.encoder.data) == FT.bits(orig.encoder.data) && sae.thresholds == orig.thresholds)
+        #expect(sae.info.hookpoint == "layer_7" && sae.info.name == "layer_7/width_16k/average_l0_20")
+    }
+
     @Test func npyDtypesAndOrders() throws {
         let dir = TestPaths.tempDir("npy")
         let z = dir.appendingPathComponent("a.npz")
