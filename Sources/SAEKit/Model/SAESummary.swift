@@ -89,7 +89,10 @@ public struct SAESummary: Sendable {
         if zeroDecoderRows > 0 { w.append("\(zeroDecoderRows) decoder rows are exactly zero (their cosine with anything is 0)") }
         if zeroEncoderRows > 0 { w.append("\(zeroEncoderRows) encoder rows are exactly zero (those latents can only fire through their bias)") }
         if nonUnitDecoderRows > 0 {
-            w.append(String(format: "%d decoder rows are not unit norm although the format promises it (max |norm−1| = %.3g)", nonUnitDecoderRows, maxUnitDeviation))
+            var msg = String(format: "%d decoder rows are not unit norm although the format promises it (max |norm−1| = %.3g)", nonUnitDecoderRows, maxUnitDeviation)
+            // sparsify renormalises the Schedule-Free iterate y but saves the average x (formats.md §1.7).
+            if sae.info.format == "sparsify" { msg += "; typical of sparsify's default Schedule-Free optimizer, which saves averaged weights; cosine matching is unaffected" }
+            w.append(msg)
         }
         if let d = deadBySparsity, d > 0 { w.append("\(d) latents are dead by the stored sparsity log (firing frequency < 1e-8)") }
         return w
