@@ -9,7 +9,7 @@ import Testing
         #expect(refs.map(\.name) == ["layers.3/seed0", "layers.3/seed1"])
         #expect(refs.map(\.seed) == [0, 1] && refs.allSatisfy { $0.hookpoint == "layers.3" && $0.format == .sparsify })
         let all = try SAELoader.list(TestPaths.fixture(""))
-        #expect(all.filter { $0.format == .saelens }.count == 4)
+        #expect(all.filter { $0.format == .saelens }.count == 7)   // saelens/ (4) + saelens-options/ (3)
         #expect(all.filter { $0.format == .sparsify }.count == 3)
         #expect(all.filter { $0.format == .gemmascope }.map(\.name) == ["gemmascope"])   // params.npz marks the folder
     }

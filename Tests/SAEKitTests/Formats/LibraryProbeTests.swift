@@ -76,3 +76,27 @@ import Testing
         #expect(a.thresholds == b.thresholds && a.encoderBias == b.encoderBias && a.decoderBias == b.decoderBias)
     }
 }
+
+/// SAELens options beyond the upstream fixtures' defaults (Tests/Fixtures/saelens-options, written by
+/// sae_lens 6.54.12): decoder-norm rescaling in topk, constant-norm and layer-norm input normalisation.
+@Suite struct SAELensOptionProbeTests {
+    @Test(arguments: ["topk_rescale", "standard_constnorm", "standard_layernorm"]) func probe(name: String) throws {
+        let sae = try SAELoader.load(TestPaths.fixture("saelens-options/\(name)"))
+        #expect(sae.rescaleActsByDecoderNorm == (name == "topk_rescale"))
+        #expect(sae.inputNormalization == ["topk_rescale": .none, "standard_constnorm": .constantNormRescale,
+                                           "standard_layernorm": .layerNorm][name])
+        let probe = try SafetensorsFile(path: TestPaths.fixture("saelens-options/probe_\(name).safetensors").path)
+        let x = try probe.matrix("x")
+        let refActs = try probe.floats("feature_acts")
+        let dense = sae.encodeDense(x)
+        FT.expectClose(dense.data, refActs, tol: 1e-4, "\(name) feature_acts")
+        if name == "topk_rescale" { #expect(dense.data.map { $0 > 0 } == refActs.map { $0 > 0 }, "active set") }
+        FT.expectClose(sae.forward(x).reconstruction.data, try probe.floats("sae_out"), tol: 1e-4, "\(name) sae_out")
+        // Export → re-import keeps the options.
+        let dir = TestPaths.tempDir("opt")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try SAECheckpoint.writeSAELensLayout(sae, to: dir)
+        let b = try SAELoader.load(dir)
+        ExportRoundTripTests.expectSameWeights(sae, b, name)
+    }
+}
