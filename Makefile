@@ -17,6 +17,7 @@ ifeq ($(origin OPENBLAS_CORETYPE), undefined)
   endif
 endif
 APT_PKGS := libncursesw5-dev libopenblas-dev tmux
+APT_PKGS += zlib1g-dev
 VENV := .build/venv
 
 .PHONY: all deps build release test demo bench fuzz clean venv

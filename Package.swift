@@ -15,8 +15,10 @@ let package = Package(
         // System libraries: module map + shim header (see ../shared/reference/platform.md).
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
+        // zlib's inflate, for DEFLATE members of .npz archives (Gemma Scope params.npz).
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // The engine. Never imports curses or ArgumentParser.
-        .target(name: "SAEKit", dependencies: ["CBLAS"], path: "Sources/SAEKit"),
+        .target(name: "SAEKit", dependencies: ["CBLAS", "CZlib"], path: "Sources/SAEKit"),
         // The TUI. Only Terminal/Curses*.swift touches CNcurses.
         .target(name: "SeedScopeUI", dependencies: ["SAEKit", "CNcurses"], path: "Sources/SeedScopeUI"),
         .executableTarget(

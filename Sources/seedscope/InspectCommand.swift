@@ -17,6 +17,7 @@ struct Inspect: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
+            if looksLikeSAE(path) { print(try describeSAE(path: path, json: json)); return }
             let f = try SafetensorsFile(path: path)
             print(try describeSafetensors(f, stats: stats, json: json))
         }

@@ -20,6 +20,8 @@ struct SeedScope: ParsableCommand {
         subcommands: [
             // One line per command, so parallel work merges cleanly.
             Inspect.self,
+            Eval.self,
+            Export.self,
         ])
 }
 

@@ -8,6 +8,10 @@ import Foundation
 public enum SAECheckpoint {
     /// Writes `sae` to `dir` in seedscope/sparsify layout, atomically per file. `extra` keys are merged
     /// into cfg.json under `"seedscope"` (training stats, provenance).
+    ///
+    /// TopK SAEs load in sparsify itself. Other architectures keep sparsify's tensor names and add
+    /// what sparsify has no slot for (`threshold`; gated `b_mag`, `r_mag` with `b_gate` as
+    /// `encoder.bias`; `W_skip`), so only seedscope reads them back with identical math.
     public static func writeSparsifyLayout(_ sae: SparseAutoencoder, to dir: URL, dtype: DType = .F32,
                                            extra: [(String, JSONValue)] = []) throws {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -17,15 +21,20 @@ public enum SAECheckpoint {
         w.add("W_dec", matrix: sae.decoder, dtype: dtype)
         w.add("b_dec", floats: sae.decoderBias, shape: [sae.dIn], dtype: dtype)
         if let t = sae.thresholds { w.add("threshold", floats: t, shape: [sae.numLatents], dtype: dtype) }
+        if let g = sae.gated {
+            w.add("b_mag", floats: g.bMag, shape: [sae.numLatents], dtype: dtype)
+            w.add("r_mag", floats: g.rMag, shape: [sae.numLatents], dtype: dtype)
+        }
+        if let s = sae.skip { w.add("W_skip", matrix: s, dtype: dtype) }
         // sparsify's SparseCoderConfig fields, then seedscope's own.
         var cfg: [(String, JSONValue)] = [
             ("activation", .string(sae.architecture == .topk || sae.architecture == .batchtopk ? "topk" : sae.architecture.rawValue)),
             ("expansion_factor", .int(Int64(max(1, sae.numLatents / max(sae.dIn, 1))))),
-            ("normalize_decoder", .bool(true)),
+            ("normalize_decoder", .bool(sae.info.promisesUnitDecoderRows || sae.info.format == "seedscope")),
             ("num_latents", .int(Int64(sae.numLatents))),
             ("k", .int(Int64(sae.k ?? 0))),
             ("multi_topk", .bool(false)),
-            ("skip_connection", .bool(false)),
+            ("skip_connection", .bool(sae.skip != nil)),
             ("transcode", .bool(!sae.subtractDecoderBias)),
             ("d_in", .int(Int64(sae.dIn))),
         ]
@@ -33,6 +42,8 @@ public enum SAECheckpoint {
         if let s = sae.info.seed { ss.append(("seed", .int(Int64(s)))) }
         if let b = sae.batchThreshold { ss.append(("batch_threshold", .double(Double(b)))) }
         if let h = sae.info.hookpoint { ss.append(("hookpoint", .string(h))) }
+        if sae.inputNormalization != .none { ss.append(("input_normalization", .string(sae.inputNormalization.rawValue))) }
+        if sae.rescaleActsByDecoderNorm { ss.append(("rescale_acts_by_decoder_norm", .bool(true))) }
         ss += extra
         cfg.append(("seedscope", .object(ss)))
         try w.write(to: dir.appendingPathComponent("sae.safetensors"))

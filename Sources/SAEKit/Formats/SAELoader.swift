@@ -1,91 +1,182 @@
 import Foundation
 
-/// Opens SAE checkpoints from disk, detecting the format.
-///
-/// Supported now: seedscope's own folders and EleutherAI sparsify folders (`cfg.json` +
-/// `sae.safetensors`). Other formats register here as they land.
+/// The on-disk formats seedscope reads.
+public enum SAEFormat: String, Sendable, Codable, CaseIterable {
+    /// EleutherAI sparsify: `cfg.json` + `sae.safetensors`.
+    case sparsify
+    /// seedscope's own: sparsify's layout plus a `"seedscope"` object in `cfg.json`.
+    case seedscope
+    /// SAELens (v3 … v6): `cfg.json` + `sae_weights.safetensors` (+ optional `sparsity.safetensors`).
+    case saelens
+    /// Gemma Scope: `params.npz` (no config).
+    case gemmascope
+}
+
+/// One SAE found under a folder by `SAELoader.list`.
+public struct SAERef: Sendable, Equatable {
+    /// The SAE's folder (or `.npz` file).
+    public var url: URL
+    public var format: SAEFormat
+    /// Path relative to the listed folder, e.g. `layers.15/seed0` ("." for the folder itself).
+    public var name: String
+    /// Hookpoint if the layout says (sparsify: the folder name above `seedN`).
+    public var hookpoint: String?
+    /// Seed if the layout says (`seedN` folder, or seedscope's cfg).
+    public var seed: Int?
+}
+
+/// What `load` checks beyond shapes.
+public struct SAELoadOptions: Sendable {
+    /// Accept NaN/infinite weights (`inspect` uses this to report them instead of refusing).
+    public var allowNonFinite = false
+    public init(allowNonFinite: Bool = false) { self.allowNonFinite = allowNonFinite }
+}
+
+/// Opens SAE checkpoints from disk, detecting the format (reference/formats.md §0):
+/// sparsify and seedscope folders, SAELens folders (v6 and older configs), Gemma Scope `params.npz`.
+/// A run folder holding exactly one SAE loads that SAE; `list` enumerates all SAEs under a folder
+/// (hookpoints × seeds). Every failure is a one-line `SeedScopeError`/`SafetensorsError` naming the file.
 public enum SAELoader {
-    /// Loads the SAE in folder (or file) `url`. Throws a one-line `SeedScopeError` naming the path
-    /// when the folder is none of the supported formats or its contents are inconsistent.
+    /// Loads the SAE in folder (or file) `url`.
     public static func load(_ url: URL) throws -> SparseAutoencoder {
+        try load(url, options: SAELoadOptions())
+    }
+
+    /// Loads the SAE in folder (or file) `url` with `options`.
+    public static func load(_ url: URL, options: SAELoadOptions) throws -> SparseAutoencoder {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: url.path, isDirectory: &isDir) else {
             throw SeedScopeError.io(file: url.path, message: "no such file or folder")
         }
-        if isDir.boolValue, fm.fileExists(atPath: url.appendingPathComponent("sae.safetensors").path) {
-            return try loadSparsify(url)
+        var dir = url
+        if !isDir.boolValue {
+            // A file inside an SAE folder, or a Gemma Scope .npz itself.
+            if url.pathExtension == "npz" { return try checked(loadGemmaScope(url), options) }
+            let known = ["cfg.json", "sae.safetensors", "sae_weights.safetensors", "params.npz"]
+            guard known.contains(url.lastPathComponent) else { throw notAnSAE(url) }
+            dir = url.deletingLastPathComponent()
         }
-        throw SeedScopeError.invalid(file: url.path, message: "not an SAE checkpoint (expected cfg.json + sae.safetensors)")
+        if let f = detectFormat(dir) { return try checked(loadFolder(dir, format: f), options) }
+        let found = try list(dir)
+        if found.count == 1 { return try checked(loadFolder(found[0].url, format: found[0].format), options) }
+        if found.count > 1 {
+            let names = found.prefix(6).map(\.name).joined(separator: ", ") + (found.count > 6 ? ", …" : "")
+            throw SeedScopeError.invalid(file: dir.path, message: "holds \(found.count) SAEs (\(names)); pass one of their folders")
+        }
+        throw notAnSAE(dir)
     }
 
-    /// Loads a sparsify / seedscope folder: `cfg.json` + `sae.safetensors` (`encoder.weight` [m,d],
-    /// `encoder.bias` [m], `W_dec` [m,d], `b_dec` [d]); F32/F16/BF16 weights are converted to Float.
-    /// Old configs (no `num_latents`, `signed`) are accepted: m comes from the tensors.
-    public static func loadSparsify(_ dir: URL) throws -> SparseAutoencoder {
-        let cfgURL = dir.appendingPathComponent("cfg.json")
-        let cfg: JSONValue
-        do { cfg = try JSONValue.parse(contentsOf: cfgURL) } catch let e as JSONParseError {
-            throw SeedScopeError.invalid(file: cfgURL.path, message: "invalid JSON: \(e)")
-        } catch {
-            throw SeedScopeError.io(file: cfgURL.path, message: "cannot read cfg.json")
+    static func notAnSAE(_ url: URL) -> SeedScopeError {
+        .invalid(file: url.path, message: "not an SAE checkpoint (expected cfg.json + sae.safetensors for sparsify/seedscope, cfg.json + sae_weights.safetensors for SAELens, or params.npz for Gemma Scope)")
+    }
+
+    /// The format of SAE folder `dir`, or nil when it holds none (its subfolders are not searched).
+    public static func detectFormat(_ dir: URL) -> SAEFormat? {
+        let fm = FileManager.default
+        func has(_ n: String) -> Bool { fm.fileExists(atPath: dir.appendingPathComponent(n).path) }
+        if has("sae.safetensors") {
+            let cfg = try? JSONValue.parse(contentsOf: dir.appendingPathComponent("cfg.json"))
+            return cfg?["seedscope"] != nil ? .seedscope : .sparsify
         }
-        let st = try SafetensorsFile(path: dir.appendingPathComponent("sae.safetensors").path)
-        let encInfo = try st.info("encoder.weight")
-        guard encInfo.shape.count == 2 else {
-            throw SafetensorsError(file: st.path, tensor: "encoder.weight", kind: .wrongShape(expected: "[m, d]", actual: encInfo.shape))
+        if has("sae_weights.safetensors") { return .saelens }
+        if has("params.npz") { return .gemmascope }
+        return nil
+    }
+
+    static func loadFolder(_ dir: URL, format: SAEFormat) throws -> SparseAutoencoder {
+        switch format {
+        case .sparsify, .seedscope: return try loadSparsify(dir)
+        case .saelens: return try loadSAELens(dir)
+        case .gemmascope: return try loadGemmaScope(dir.appendingPathComponent("params.npz"))
         }
-        let m = encInfo.shape[0], d = encInfo.shape[1]
-        if let cd = cfg["d_in"]?.intValue, Int(cd) != d {
-            throw SeedScopeError.invalid(file: cfgURL.path, message: "d_in \(cd) in cfg.json but encoder.weight has d=\(d)")
+    }
+
+    /// Every SAE at or below `root` (depth ≤ 5, hidden folders skipped, SAE folders not descended into),
+    /// in natural order (`layers.2` before `layers.10`, as sparsify's `load_many` sorts).
+    public static func list(_ root: URL) throws -> [SAERef] {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDir) else {
+            throw SeedScopeError.io(file: root.path, message: "no such file or folder")
         }
-        if let cm = cfg["num_latents"]?.intValue, cm > 0, Int(cm) != m {
-            throw SeedScopeError.invalid(file: cfgURL.path, message: "num_latents \(cm) in cfg.json but encoder.weight has m=\(m)")
-        }
-        let enc = try st.matrix("encoder.weight", rows: m, cols: d)
-        let encB = try st.vector("encoder.bias", count: m)
-        let dec = try st.matrix("W_dec", rows: m, cols: d)
-        let decB = try st.vector("b_dec", count: d)
-        let ss = cfg["seedscope"]
-        let activation = cfg["activation"]?.stringValue ?? "topk"
-        var arch: SAEArchitecture
-        if let a = ss?["architecture"]?.stringValue {
-            guard let parsed = SAEArchitecture(rawValue: a) else {
-                throw SeedScopeError.invalid(file: cfgURL.path, message: "unknown architecture \"\(a)\"")
+        guard isDir.boolValue else {
+            if root.pathExtension == "npz" {
+                return [SAERef(url: root, format: .gemmascope, name: root.lastPathComponent, hookpoint: nil, seed: nil)]
             }
-            arch = parsed
-        } else if activation == "topk" || activation == "groupmax" {
-            arch = .topk
-        } else {
-            throw SeedScopeError.invalid(file: cfgURL.path, message: "unsupported sparsify activation \"\(activation)\"")
+            throw notAnSAE(root)
         }
-        let k = cfg["k"]?.intValue.map(Int.init)
-        if arch == .topk, (k ?? 0) <= 0 {
-            throw SeedScopeError.invalid(file: cfgURL.path, message: "topk SAE without a positive k")
+        var out: [SAERef] = []
+        func walk(_ dir: URL, _ rel: [String], depth: Int) {
+            if let f = detectFormat(dir) {
+                out.append(ref(dir, format: f, rel: rel))
+                return
+            }
+            guard depth < 5, let items = try? FileManager.default.contentsOfDirectory(atPath: dir.path) else { return }
+            for name in items where !name.hasPrefix(".") {
+                let u = dir.appendingPathComponent(name)
+                var d: ObjCBool = false
+                if FileManager.default.fileExists(atPath: u.path, isDirectory: &d), d.boolValue {
+                    walk(u, rel + [name], depth: depth + 1)
+                }
+            }
         }
-        var thresholds: [Float]? = nil
-        if st.contains("threshold") { thresholds = try st.vector("threshold", count: m) }
-        var info = SAEInfo()
-        info.format = ss == nil ? "sparsify" : "seedscope"
-        info.path = dir.path
-        info.dtype = encInfo.dtype.rawValue
-        info.seed = ss?["seed"]?.intValue.map(Int.init) ?? Self.seedFromFolderName(dir.lastPathComponent)
-        info.hookpoint = ss?["hookpoint"]?.stringValue
-        if info.hookpoint == nil, dir.lastPathComponent.hasPrefix("seed") { info.hookpoint = dir.deletingLastPathComponent().lastPathComponent }
-        info.name = [info.hookpoint, dir.lastPathComponent].compactMap { $0 }.joined(separator: "/")
-        let sae = SparseAutoencoder(encoder: enc, encoderBias: encB, decoder: dec, decoderBias: decB,
-                                    architecture: arch, k: k, thresholds: thresholds,
-                                    batchThreshold: ss?["batch_threshold"]?.doubleValue.map(Float.init),
-                                    subtractDecoderBias: !(cfg["transcode"]?.boolValue ?? false), info: info)
-        if let row = sae.encoder.firstNonFiniteRow() ?? sae.decoder.firstNonFiniteRow() {
-            throw SeedScopeError.invalid(file: st.path, message: "NaN or infinite weights in latent \(row)")
+        walk(root, [], depth: 0)
+        return out.sorted { $0.name.compare($1.name, options: .numeric) == .orderedAscending }
+    }
+
+    static func ref(_ dir: URL, format: SAEFormat, rel: [String]) -> SAERef {
+        let last = dir.lastPathComponent
+        var seed = seedFromFolderName(last)
+        var hook: String? = seed != nil ? dir.deletingLastPathComponent().lastPathComponent : (format == .gemmascope ? nil : last)
+        if format == .seedscope, let cfg = try? JSONValue.parse(contentsOf: dir.appendingPathComponent("cfg.json")) {
+            seed = cfg["seedscope"]?["seed"]?.intValue.map(Int.init) ?? seed
+            hook = cfg["seedscope"]?["hookpoint"]?.stringValue ?? hook
         }
-        return sae
+        return SAERef(url: dir, format: format, name: rel.isEmpty ? "." : rel.joined(separator: "/"), hookpoint: hook, seed: seed)
     }
 
     /// "seed3" → 3.
     static func seedFromFolderName(_ name: String) -> Int? {
         guard name.hasPrefix("seed") else { return nil }
         return Int(name.dropFirst(4))
+    }
+
+    /// Reads and parses a JSON config, with one-line errors naming it.
+    static func readConfig(_ url: URL) throws -> JSONValue {
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw SeedScopeError.io(file: url.path, message: "missing (an SAE folder needs cfg.json next to its weights)")
+        }
+        do { return try JSONValue.parse(contentsOf: url) } catch let e as JSONParseError {
+            throw SeedScopeError.invalid(file: url.path, message: "invalid JSON: \(e)")
+        } catch {
+            throw SeedScopeError.io(file: url.path, message: "cannot read")
+        }
+    }
+
+    /// Rejects non-finite parameters unless allowed.
+    static func checked(_ sae: SparseAutoencoder, _ options: SAELoadOptions) throws -> SparseAutoencoder {
+        if !options.allowNonFinite, let problem = sae.firstNonFiniteParameter() {
+            throw SeedScopeError.invalid(file: sae.info.weightsFile ?? sae.info.path, message: "NaN or infinite weights: \(problem)")
+        }
+        return sae
+    }
+}
+
+extension SparseAutoencoder {
+    /// A description of the first NaN/infinite parameter ("latent 3 of the decoder", …), or nil.
+    /// - Complexity: O(m·d).
+    public func firstNonFiniteParameter() -> String? {
+        if let r = encoder.firstNonFiniteRow() { return "encoder row \(r)" }
+        if let r = decoder.firstNonFiniteRow() { return "decoder row \(r)" }
+        if let i = encoderBias.firstIndex(where: { !$0.isFinite }) { return "encoder bias \(i)" }
+        if let i = decoderBias.firstIndex(where: { !$0.isFinite }) { return "decoder bias \(i)" }
+        if let i = thresholds?.firstIndex(where: { !$0.isFinite }) { return "threshold \(i)" }
+        if let g = gated {
+            if let i = g.bMag.firstIndex(where: { !$0.isFinite }) { return "b_mag \(i)" }
+            if let i = g.rMag.firstIndex(where: { !$0.isFinite }) { return "r_mag \(i)" }
+        }
+        if let b = batchThreshold, !b.isFinite { return "batch threshold" }
+        if let s = skip, let r = s.firstNonFiniteRow() { return "W_skip row \(r)" }
+        return nil
     }
 }

@@ -1,10 +1,20 @@
 /// Batched encoding: one dense sgemm for the pre-activations, then the activation function.
 extension SparseAutoencoder {
-    /// Pre-activations `[B × m]` = (x − b_dec?)·encoderᵀ + encoderBias, for x `[B × d]`.
+    /// Pre-activations `[B × m]` = (norm(x) − b_dec·[subtractDecoderBias])·encoderᵀ + encoderBias, for
+    /// x `[B × d]`, where norm is the SAE's per-token `inputNormalization` (identity for most SAEs).
+    /// For a gated SAE these are the gate pre-activations (`encoderBias` = `b_gate`).
     /// - Complexity: O(B·m·d) in one sgemm.
     public func preActivations(_ x: Matrix) -> Matrix {
+        encoderProduct(encoderInput(x).input, bias: encoderBias)
+    }
+
+    /// The encoder's input x̃ `[B × d]` (normalised, b_dec subtracted when the format does) and the
+    /// per-token scaling needed to undo the normalisation after decoding.
+    /// - Complexity: O(B·d).
+    public func encoderInput(_ x: Matrix) -> EncoderInput {
         precondition(x.cols == dIn, "input has \(x.cols) columns, SAE expects d=\(dIn)")
         var input = x
+        let scaling = inputNormalization.normalize(&input)
         if subtractDecoderBias {
             let d = dIn
             input.data.withUnsafeMutableBufferPointer { p in
@@ -13,16 +23,24 @@ extension SparseAutoencoder {
                 }
             }
         }
-        var pre = Matrix(rows: x.rows, cols: numLatents)
+        return EncoderInput(input: input, scaling: scaling)
+    }
+
+    /// x̃·encoderᵀ + bias (`[B × m]`); `bias` nil means no bias.
+    /// - Complexity: O(B·m·d) in one sgemm.
+    func encoderProduct(_ input: Matrix, bias: [Float]?) -> Matrix {
+        var pre = Matrix(rows: input.rows, cols: numLatents)
         // Broadcast the bias into C, then C = A·Bᵀ + C.
-        pre.data.withUnsafeMutableBufferPointer { p in
-            for r in 0..<x.rows { for i in 0..<numLatents { p[r * numLatents + i] = encoderBias[i] } }
+        if let bias {
+            pre.data.withUnsafeMutableBufferPointer { p in
+                for r in 0..<input.rows { for i in 0..<numLatents { p[r * numLatents + i] = bias[i] } }
+            }
         }
         input.data.withUnsafeBufferPointer { a in
             encoder.data.withUnsafeBufferPointer { w in
                 pre.data.withUnsafeMutableBufferPointer { c in
-                    BLAS.gemm(transA: false, transB: true, m: x.rows, n: numLatents, k: dIn, alpha: 1,
-                              a: a.baseAddress!, lda: dIn, b: w.baseAddress!, ldb: dIn, beta: 1,
+                    BLAS.gemm(transA: false, transB: true, m: input.rows, n: numLatents, k: dIn, alpha: 1,
+                              a: a.baseAddress!, lda: dIn, b: w.baseAddress!, ldb: dIn, beta: bias == nil ? 0 : 1,
                               c: c.baseAddress!, ldc: numLatents)
                 }
             }
@@ -85,17 +103,21 @@ extension SparseAutoencoder {
         va < vb || (va == vb && ia > ib)
     }
 
-    /// Encodes a TopK SAE: pre-activations then `topK`. Requires `k`.
+    /// Encodes a TopK SAE: pre-activations (rescaled by decoder norms when the SAE says so) then
+    /// `topK`. Requires `k`.
     public func encodeTopK(_ x: Matrix) -> SparseCodes {
         precondition(k != nil, "encodeTopK needs k")
-        return Self.topK(preActivations(x), k: k!)
+        return topKCodes(input: encoderInput(x).input)
     }
 
     /// Sparse decode `[B × d]`: x̂ = Σ_slots value·decoder[index] + b_dec — a gather of the k active
-    /// decoder rows per token (sparsify's `embedding_bag` decode).
+    /// decoder rows per token (sparsify's `embedding_bag` decode). With `rescaleActsByDecoderNorm`
+    /// each value is first divided by its decoder row norm (SAELens topk). Input normalisation is
+    /// not undone here (it needs the input; see `forward`).
     /// - Complexity: O(B·k·d).
     public func decode(_ codes: SparseCodes) -> Matrix {
         let d = dIn
+        let invNorms = rescaleActsByDecoderNorm ? decoder.rowNorms().map { 1 / $0 } : nil
         var out = Matrix(rows: codes.rows, cols: d)
         out.data.withUnsafeMutableBufferPointer { o in
             decoder.data.withUnsafeBufferPointer { w in
@@ -104,8 +126,9 @@ extension SparseAutoencoder {
                     for j in 0..<d { dst[j] = decoderBias[j] }
                     for s in 0..<codes.k {
                         let idx = codes.indices[r * codes.k + s]
-                        let v = codes.values[r * codes.k + s]
+                        var v = codes.values[r * codes.k + s]
                         if idx < 0 || v == 0 { continue }
+                        if let invNorms { v *= invNorms[Int(idx)] }
                         Vec.axpy(v, w.baseAddress! + Int(idx) * d, dst, d)
                     }
                 }

@@ -31,6 +31,8 @@ public struct SAEInfo: Sendable, Equatable, Codable {
     public var format: String = "seedscope"
     /// The folder or file it was loaded from.
     public var path: String = ""
+    /// The weights file inside `path` (named in errors about the weights).
+    public var weightsFile: String? = nil
     /// Stored dtype of the weights ("F32", "BF16", …).
     public var dtype: String = "F32"
     /// Training seed if known.
@@ -39,6 +41,14 @@ public struct SAEInfo: Sendable, Equatable, Codable {
     public var hookpoint: String? = nil
     /// Short display name (e.g. "layers.15/seed0").
     public var name: String = ""
+    /// Model the SAE was trained on, if the checkpoint says (SAELens `metadata.model_name`).
+    public var model: String? = nil
+    /// Whether the format promises unit-norm decoder rows (sparsify/seedscope `normalize_decoder`);
+    /// `inspect` warns when rows deviate.
+    public var promisesUnitDecoderRows: Bool = false
+    /// Conversions applied on load that a user should know about (e.g. a v5 finetuning scale folded
+    /// into the decoder rows), and settings that could not be honoured.
+    public var notes: [String] = []
     public init() {}
 }
 
@@ -65,7 +75,8 @@ public struct SparseAutoencoder: Sendable {
     public var thresholds: [Float]?
     /// Inference threshold of a `batchtopk` SAE: z = pre·1[pre > t].
     public var batchThreshold: Float?
-    /// Gated-SAE parameters (`gated` only).
+    /// Gated-SAE parameters (`gated` only). For a gated SAE `encoderBias` holds `b_gate` too, so
+    /// `preActivations` returns the gate pre-activations.
     public var gated: GatedParameters?
     /// Whether `b_dec` is subtracted from the input before encoding (sparsify: always unless
     /// transcoding; SAELens: `apply_b_dec_to_input`; Gemma Scope: never).
@@ -73,6 +84,13 @@ public struct SparseAutoencoder: Sendable {
     /// Multiply activations by the decoder row norms after encoding (SAELens
     /// `rescale_acts_by_decoder_norm`; decoding then divides by them).
     public var rescaleActsByDecoderNorm: Bool = false
+    /// Per-token input normalisation applied before encoding and undone after decoding (SAELens
+    /// `normalize_activations`).
+    public var inputNormalization: SAEInputNormalization = .none
+    /// Skip connection `W_skip` `[d × d]` (sparsify `skip_connection`): output += x·W_skipᵀ.
+    public var skip: Matrix? = nil
+    /// log10 firing frequency per latent `[m]` from SAELens `sparsity.safetensors`, if present.
+    public var logSparsity: [Float]? = nil
     /// Provenance and labels.
     public var info: SAEInfo
 
