@@ -57,9 +57,11 @@ public enum SyntheticGenerator {
         }()
 
         let n = config.tokens / config.windowLength * config.windowLength
+        let firing = sampleRootFirings(rootP, rows: n, &rng)
         var x = Matrix(rows: n, cols: d)
         var tokens = [Int32](repeating: noneTokenID, count: n)
         var start = [0], feats: [Int32] = [], mags: [Float] = []
+        start.reserveCapacity(n + 1)
         let span = config.magnitudeMax - config.magnitudeMin
         x.data.withUnsafeMutableBufferPointer { xp in
             dirs.data.withUnsafeBufferPointer { dp in
@@ -72,7 +74,8 @@ public enum SyntheticGenerator {
                         Vec.axpy(m, dp.baseAddress! + i * d, xr, d)
                         if m > best { best = m; tokens[row] = tokenID(feature: i) }
                     }
-                    for (r, i) in structure.roots.enumerated() where rng.nextDouble() < rootP[r] {
+                    for e in firing.start[row]..<firing.start[row + 1] {
+                        let i = structure.roots[Int(firing.roots[e])]
                         fire(i)
                         if !children[i].isEmpty { fire(children[i][Int(rng.next() % UInt64(children[i].count))]) }
                         if follower[i] >= 0, rng.nextDouble() < config.pairCoFiring { fire(follower[i]) }
@@ -85,6 +88,37 @@ public enum SyntheticGenerator {
         let truth = GroundTruth(directions: dirs, frequencies: freq, parent: structure.parent, leader: structure.leader, noise: config.noise)
         return SyntheticDataset(config: config, activations: x, tokens: tokens, truth: truth,
                                 activeStart: start, activeFeatures: feats, activeMagnitudes: mags)
+    }
+
+    /// Which roots fire on which rows, grouped by row (roots in rank order within a row).
+    struct RootFirings { var start: [Int]; var roots: [Int32] }
+
+    /// Samples every root's firing rows with geometric gaps (O(N·L0) instead of one coin per
+    /// feature per row), then groups the events by row with a counting sort.
+    static func sampleRootFirings(_ p: [Double], rows n: Int, _ rng: inout SeededRNG) -> RootFirings {
+        var eventRow: [Int32] = [], eventRoot: [Int32] = []
+        for (r, pr) in p.enumerated() where pr > 0 {
+            var row = -1
+            let logq = log1p(-pr)
+            while true {
+                // Gap to the next firing ~ Geometric(pr): floor(log U / log(1 − p)) rows skipped.
+                if pr >= 1 { row += 1 } else {
+                    let u = max(rng.nextDouble(), 1e-300)
+                    let skip = (log(u) / logq).rounded(.down)
+                    guard skip < Double(n) else { break }
+                    row += 1 + Int(skip)
+                }
+                guard row < n else { break }
+                eventRow.append(Int32(row)); eventRoot.append(Int32(r))
+            }
+        }
+        var start = [Int](repeating: 0, count: n + 1)
+        for r in eventRow { start[Int(r) + 1] += 1 }
+        for i in 0..<n { start[i + 1] += start[i] }
+        var fill = start
+        var roots = [Int32](repeating: 0, count: eventRow.count)
+        for (k, r) in eventRow.enumerated() { roots[fill[Int(r)]] = eventRoot[k]; fill[Int(r)] += 1 }
+        return RootFirings(start: start, roots: roots)
     }
 
     /// Root firing probabilities p_r = min(1, c·(r+1)^-α), with c found by bisection so the expected
