@@ -54,6 +54,29 @@ import Testing
         #expect(try h.rows(0..<64).data == m.data.map { Float(Float16($0)) })
     }
 
+    @Test func windowedBF16WithIDs() throws {
+        let dir = TestPaths.tempDir("bf16")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var rng = SeededRNG(seed: 11)
+        let m = Matrix(rows: 24, cols: 4, data: rng.gaussians(96))
+        var w = SafetensorsWriter(metadata: ["model": "toy", "exclude_positions": "0,1"])
+        w.add("activations", floats: m.data, shape: [3, 8, 4], dtype: .BF16)
+        w.add("tokens", ints: (0..<24).map { Int64($0) }, shape: [3, 8], dtype: .I64)
+        w.add("window_idx", ints: [7, 3, 9], shape: [3], dtype: .I64)
+        w.add("document_ids", ints: [0, 0, 1], shape: [3], dtype: .I32)
+        try w.write(to: dir.appendingPathComponent("activations.safetensors"))
+        let ds = try ActivationDataset(path: dir.path)
+        #expect(ds.windowLength == 8 && ds.windowCount == 3 && ds.activationsDType == .BF16)
+        #expect(ds.windowIndex == [7, 3, 9])
+        #expect(ds.documentIDs?[16] == 1 && ds.documentIDs?[15] == 0)
+        #expect(ds.usableRows.count == 18 && !ds.usableRows.contains(9))
+        let want = m.data.map { HalfFloat.bf16ToFloat(HalfFloat.floatToBF16($0)) }
+        #expect(try ds.rows(0..<24).data == want)
+        // Schedules built on usable rows never visit excluded positions.
+        var it = BatchSchedule(rows: ds.usableRows, batchSize: 5, shuffleSeed: 2).makeIterator()
+        for _ in 0..<4 { #expect(it.next()!.allSatisfy { ds.position(ofRow: $0) >= 2 }) }
+    }
+
     @Test func npyReadsNumpyWrittenFile() throws {
         // Written by numpy 2.4: np.save(f, np.arange(6, dtype='<f4').reshape(2, 3)).
         var header = Array("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }".utf8)
