@@ -106,9 +106,8 @@ def main():
 
     def hook(_module, _inputs, output):
         out = output[0] if isinstance(output, tuple) else output
+        # For the last block this is the output *before* the final norm (hidden_states[-1] is after it).
         captured.append(out.detach().to(torch.float32).cpu())
-        if a.site == "resid" and a.layer == len(blocks) - 1:
-            pass  # the last block's output is captured before the final norm, unlike hidden_states[-1]
 
     handle = target.register_forward_hook(hook)
     acts = []
