@@ -131,3 +131,31 @@ import Testing
         #expect(TokenDisplay.render([0x20, 0x0A, 0x09, 0x01, 0x7F, 0xE2, 0x80]) == "·↵→\\x01\\x7F\\xE2\\x80")
     }
 }
+
+@Suite struct ByteLevelAndDisplayTests {
+    @Test func gpt2ByteMap() {
+        let t = ByteLevelMap.byteToScalar
+        #expect(t[0x20] == 0x120 && t[0x0A] == 0x10A && t[0x09] == 0x109)
+        #expect(t[0x7F] == 0x121 && t[0xA0] == 0x142 && t[0xAD] == 0x143 && t[0x41] == 0x41 && t[0xFF] == 0xFF)
+        #expect(Set(t).count == 256)
+        for b in 0..<256 { #expect(ByteLevelMap.bytes(of: ByteLevelMap.token(ofBytes: [UInt8(b)])) == [UInt8(b)]) }
+        #expect(ByteLevelMap.bytes(of: "<|x|>") == Array("<|x|>".utf8))
+        #expect(ByteLevelMap.bytes(of: "▁") == nil)
+    }
+
+    @Test func splitCharactersShowWhereTheyStart() {
+        // 😀 = F0 9F 98 80 split over three tokens, then a lone continuation byte.
+        let forms = TokenDisplay.forms([[0x20, 0xF0], [0x9F, 0x98], [0x80, 0x41], [0x80]])
+        #expect(forms == ["·😀", "\\x9F\\x98", "\\x80A", "\\x80"])
+        // Overlong encodings and surrogates are not characters.
+        #expect(TokenDisplay.render([0xC0, 0xAF]) == "\\xC0\\xAF")
+        #expect(TokenDisplay.render([0xED, 0xA0, 0x80]) == "\\xED\\xA0\\x80")
+        #expect(TokenDisplay.render(Array("e\u{301}\u{200D}\u{85}".utf8)) == "e\u{301}\\u{200D}\\u{85}")
+    }
+
+    @Test func transformersCleanupOption() throws {
+        let tok = try Tokenizer(json: try JSONValue.parse(#"{"version":"1.0","added_tokens":[],"decoder":null,"model":{"type":"WordLevel","unk_token":"a","vocab":{"a":0,"b":1,".":2,"n't":3}}}"#), path: "c.json")
+        #expect(tok.decode([0, 3, 1, 2]) == "a n't b .")
+        #expect(tok.decode([0, 3, 1, 2], cleanUpTokenizationSpaces: true) == "an't b.")
+    }
+}
