@@ -15,9 +15,16 @@ struct Inspect: ParsableCommand {
     @Flag(help: "Machine-readable JSON output.")
     var json = false
 
+    @Option(name: .customLong("text"), help: "Dataset: print the decoded text of tokens A:B (B exclusive), exactly as the tokenizer decodes.")
+    var textRange: String?
+
+    @Flag(name: .customLong("tokens"), help: "Dataset: one token per line (row, id, display form) for --text A:B or the first window.")
+    var tokenLines = false
+
     func run() throws {
         try runReportingErrors {
             if looksLikeSAE(path) { print(try describeSAE(path: path, json: json)); return }
+            if InspectDataset.handles(path) { return try InspectDataset.run(path: path, text: textRange, tokens: tokenLines, json: json) }
             let f = try SafetensorsFile(path: path)
             print(try describeSafetensors(f, stats: stats, json: json))
         }

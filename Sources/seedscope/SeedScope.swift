@@ -22,6 +22,7 @@ struct SeedScope: ParsableCommand {
             Inspect.self,
             Eval.self,
             Export.self,
+            Generate.self,
         ])
 }
 
