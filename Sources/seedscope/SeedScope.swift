@@ -20,6 +20,9 @@ struct SeedScope: ParsableCommand {
         subcommands: [
             // One line per command, so parallel work merges cleanly.
             Inspect.self,
+            Run.self,
+            Import.self,
+            Report.self,
         ])
 }
 

@@ -29,7 +29,9 @@ extension JobEngine {
             for e in s.entries.values where e.status == .queued && !e.paused {
                 var ready = true
                 for d in e.planned.dependencies {
-                    let ds = s.entries["\(e.run)/\(d)"]?.status ?? .done
+                    // A dependency outside this engine's queue (filtered start) counts only if done on disk.
+                    let ds = s.entries["\(e.run)/\(d)"]?.status
+                        ?? ((try? workspace.layout(e.run).record(d).status) == .done ? .done : .cancelled)
                     if ds == .failed || ds == .cancelled {
                         s.entries[e.key]!.status = .cancelled
                         s.entries[e.key]!.error = "not run: \(d) \(ds.rawValue)"

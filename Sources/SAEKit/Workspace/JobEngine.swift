@@ -87,13 +87,14 @@ public final class JobEngine: Sendable {
 
     /// Queues every job of run `name` that is not done (retrying failed and cancelled ones, resuming
     /// interrupted ones) and starts the workers. Returns the jobs queued.
+    /// `only` restricts the queued jobs to some phases (e.g. `seedscope import` runs just the imports).
     @discardableResult
-    public func start(run name: String, priority: Int? = nil) throws -> [JobID] {
+    public func start(run name: String, priority: Int? = nil, only: Set<Phase>? = nil) throws -> [JobID] {
         let spec = try workspace.spec(name)
         let layout = workspace.layout(name)
         var queued: [JobID] = []
         var newEntries: [Entry] = []
-        for p in JobPlan.jobs(for: spec, layout: layout) {
+        for p in JobPlan.jobs(for: spec, layout: layout) where only?.contains(p.id.phase) ?? true {
             var rec = try layout.record(p.id)
             let staging = Self.stagingDir(p.outputDir)
             let fm = FileManager.default
