@@ -65,9 +65,10 @@ public struct ExternalTrainExecutor: Sendable {
         var env: [String: String] = [:]
         for (k, v) in values { env["SEEDSCOPE_\(k.uppercased())"] = v }
         let started = Date()
+        // Start following before the child can write anything.
+        var tail = LogFollower(url: log, total: context.spec.steps)
         let child = try ChildProcess.spawnShell(command, cwd: ext.cwd, environment: env, log: log)
         if let t = ChildProcess.startTicks(child.pid) { context.control.setChild(ChildRecord(pid: child.pid, startTicks: t)) }
-        var tail = LogFollower(url: log, total: context.spec.steps)
         var stopped = false
         var exit: ChildProcess.Exit
         while true {
@@ -151,9 +152,8 @@ struct LogFollower {
 
     init(url: URL, total: Int?) {
         self.url = url; self.total = total
+        // Skip what earlier attempts wrote.
         offset = ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? NSNumber)?.uint64Value ?? 0
-        // Skip what was there before this attempt, except our own header line just written.
-        offset = offset > 0 ? offset : 0
     }
 
     struct Update { var step: Int?; var total: Int?; var loss: Double?; var line: String }

@@ -87,9 +87,10 @@ public final class JobEngine: Sendable {
 
     /// Queues every job of run `name` that is not done (retrying failed and cancelled ones, resuming
     /// interrupted ones) and starts the workers. Returns the jobs queued.
-    /// `only` restricts the queued jobs to some phases (e.g. `seedscope import` runs just the imports).
+    /// `only` restricts the queued jobs to some phases (e.g. `seedscope import` runs just the imports);
+    /// `paused` queues them paused (start with `resume(run:)`).
     @discardableResult
-    public func start(run name: String, priority: Int? = nil, only: Set<Phase>? = nil) throws -> [JobID] {
+    public func start(run name: String, priority: Int? = nil, only: Set<Phase>? = nil, paused: Bool = false) throws -> [JobID] {
         let spec = try workspace.spec(name)
         let layout = workspace.layout(name)
         var queued: [JobID] = []
@@ -110,6 +111,7 @@ public final class JobEngine: Sendable {
             var e = Entry(run: name, planned: p, status: done ? .done : .queued, priority: priority ?? spec.priority,
                           seq: 0, control: nil, error: nil, estimate: nil, attempts: rec.attempts)
             e.resumed = !done && rec.status == .running
+            e.paused = paused
             if !done { queued.append(p.id) }
             newEntries.append(e)
         }
