@@ -155,7 +155,8 @@ struct WorkspaceImportExternalTests {
         let t0 = Date()
         e.cancel(run: "ext")
         #expect(e.wait(run: "ext", timeout: 10)); e.shutdown()
-        #expect(Date().timeIntervalSince(t0) < 8)
+        // SIGTERM must work even though the test runner's threads block signals (spawn resets them).
+        #expect(Date().timeIntervalSince(t0) < 3)
         #expect(WorkspaceFixture.waitFor(5) { kill(gpid, 0) != 0 || ChildProcess.isZombie(gpid) })
         let r = try ws.layout("ext").record(.train(0))
         #expect(r.status == .cancelled && r.child == nil)
