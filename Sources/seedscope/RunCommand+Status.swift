@@ -11,6 +11,7 @@ struct StatusOutput: Codable {
         var step: Int?
         var total: Int?
         var loss: Double?
+        var eta: Double?
         var message: String?
         var error: String?
         var seconds: Double?
@@ -43,7 +44,7 @@ func collectStatus(_ w: Workspace, names: [String]) throws -> StatusOutput {
         for p in JobPlan.jobs(for: spec, layout: l) {
             let r = try l.record(p.id)
             jobs.append(.init(job: p.id.description, status: r.status.rawValue, attempts: r.attempts, step: r.step, total: r.total,
-                              loss: r.loss, message: r.message, error: r.error, seconds: r.seconds, memoryEstimate: r.memoryEstimate))
+                              loss: r.loss, eta: r.eta, message: r.message, error: r.error, seconds: r.seconds, memoryEstimate: r.memoryEstimate))
         }
         let done = jobs.filter { $0.status == "done" }.count
         let state: String
@@ -80,6 +81,8 @@ struct RunStatus: ParsableCommand {
                     var line = "  \(j.job.padding(toLength: 22, withPad: " ", startingAt: 0)) \(j.status)"
                     if let s = j.step, j.status == "running" { line += " step \(s)" + (j.total.map { "/\($0)" } ?? "") }
                     if let l = j.loss, j.status == "running" { line += String(format: " loss %.4g", l) }
+                    if let e = j.eta, j.status == "running" { line += " ETA " + formatDuration(e) }
+                    if let m = j.message, j.status == "running" { line += " — " + String(m.prefix(60)) }
                     if let s = j.seconds, j.status == "done" { line += String(format: " (%.1fs)", s) }
                     if let e = j.error, j.status != "done" { line += ": \(e)" }
                     print(line)

@@ -124,6 +124,9 @@ public struct ExternalTrainExecutor: Sendable {
             }
         }
         visit(out, depth: 0)
+        // sparsify also saves its best-so-far SAE under <run>/best/<hookpoint>: the final one wins.
+        let finals = found.filter { !$0.path.dropFirst(out.path.count).split(separator: "/").contains("best") }
+        if found.count > 1, finals.count == 1 { return finals[0] }
         if found.count == 1 { return found[0] }
         if found.isEmpty {
             let why = errors.first.map { " (\($0))" } ?? ""

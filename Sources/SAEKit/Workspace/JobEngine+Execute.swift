@@ -41,7 +41,7 @@ extension JobEngine {
             rec.status = .running
             rec.attempts += 1
             rec.started = Date(); rec.finished = nil; rec.error = nil; rec.seconds = nil
-            rec.step = nil; rec.total = nil; rec.loss = nil; rec.message = resume ? "resuming" : nil
+            rec.step = nil; rec.total = nil; rec.loss = nil; rec.eta = nil; rec.message = resume ? "resuming" : nil
             rec.memoryEstimate = est.memoryBytes; rec.estimateFormula = est.formula
             let r = rec
             try records.withLock { recs in recs[e.key] = r; try layout.writeRecord(r, id) }
@@ -74,7 +74,7 @@ extension JobEngine {
         r.child = nil
         r.seconds = Date().timeIntervalSince(started)
         let p = control.progress()
-        r.step = p.step; r.total = p.total; r.loss = p.loss; r.message = p.message
+        r.step = p.step; r.total = p.total; r.loss = p.loss; r.message = p.message; r.eta = nil
         if cancelled {
             try? fm.removeItem(at: staging)
             if wasInterrupted {

@@ -89,7 +89,7 @@ extension JobEngine {
                 let l = workspace.layout(e.run)
                 records.withLock { recs in
                     guard var r = recs[e.key], r.status == .running else { return }
-                    r.step = p.step; r.total = p.total; r.loss = p.loss; r.message = p.message
+                    r.step = p.step; r.total = p.total; r.loss = p.loss; r.message = p.message; r.eta = p.eta
                     recs[e.key] = r
                     try? l.writeRecord(r, e.planned.id)
                 }

@@ -41,6 +41,8 @@ public struct JobRecord: Codable, Sendable, Equatable {
     public var total: Int?
     public var loss: Double?
     public var message: String?
+    /// Estimated seconds remaining at the last progress save.
+    public var eta: Double?
     /// Estimated peak memory in bytes and the model used.
     public var memoryEstimate: Int64?
     public var estimateFormula: String?

@@ -107,7 +107,8 @@ struct WorkspaceImportExternalTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let ws = try Workspace.create(at: dir)
         // A test-defined command: "trains" by copying the fixture of seed%2 into {out}/layers.3.
-        let cmd = "for i in 1 2 3; do echo \"step $i/3 loss 0.$i\"; done; mkdir -p {out}/layers.3 && cp Tests/Fixtures/sparsify/run/layers.3/seed$(({seed} % 2))/* {out}/layers.3/"
+        // Like sparsify it also leaves a best-so-far copy under best/ (the final one is imported).
+        let cmd = "for i in 1 2 3; do echo \"step $i/3 loss 0.$i\"; done; mkdir -p {out}/r/layers.3 {out}/r/best/layers.3 && cp Tests/Fixtures/sparsify/run/layers.3/seed$(({seed} % 2))/* {out}/r/layers.3/ && cp Tests/Fixtures/sparsify/run/layers.3/seed$((1 - {seed} % 2))/* {out}/r/best/layers.3/"
         try ws.createRun(externalSpec(cmd, seeds: [0, 1, 2]))
         let e = try JobEngine(workspace: ws, executors: PhaseExecutors())
         try e.start(run: "ext")
