@@ -42,9 +42,15 @@ struct Import: ParsableCommand {
             // Shapes from the headers: every seed of a run must have the same d and m.
             var shapes: [(m: Int, d: Int)?] = []
             for u in found {
-                let f = try SafetensorsFile(path: u.appendingPathComponent("sae.safetensors").path)
-                let i = try f.info("encoder.weight")
-                shapes.append(i.shape.count == 2 ? (i.shape[0], i.shape[1]) : nil)
+                let st = u.appendingPathComponent("sae.safetensors")
+                if FileManager.default.fileExists(atPath: st.path) {
+                    let i = try SafetensorsFile(path: st.path).info("encoder.weight")
+                    shapes.append(i.shape.count == 2 ? (i.shape[0], i.shape[1]) : nil)
+                } else {
+                    // Other layouts (SAELens, Gemma Scope): whatever SAELoader supports in this build.
+                    let sae = try SAELoader.load(u)
+                    shapes.append((sae.numLatents, sae.dIn))
+                }
             }
             if let first = shapes.first ?? nil, let bad = zip(found, shapes).first(where: { $0.1.map { $0 != first } ?? true }) {
                 throw SeedScopeError.invalid(file: bad.0.path, message: "shape \(bad.1.map { "m=\($0.m), d=\($0.d)" } ?? "?") differs from \(found[0].path) (m=\(first.m), d=\(first.d)); a run's seeds must match")
@@ -103,7 +109,10 @@ struct Import: ParsableCommand {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: url.path, isDirectory: &isDir) else { throw SeedScopeError.io(file: url.path, message: "no such file or folder") }
-        func isCheckpoint(_ u: URL) -> Bool { fm.fileExists(atPath: u.appendingPathComponent("sae.safetensors").path) }
+        // sparsify / seedscope, SAELens, Gemma Scope weight files.
+        func isCheckpoint(_ u: URL) -> Bool {
+            ["sae.safetensors", "sae_weights.safetensors", "params.npz"].contains { fm.fileExists(atPath: u.appendingPathComponent($0).path) }
+        }
         if isCheckpoint(url) { return [url] }
         guard isDir.boolValue else { throw SeedScopeError.invalid(file: url.path, message: "not an SAE checkpoint folder") }
         var out: [URL] = []
@@ -117,7 +126,7 @@ struct Import: ParsableCommand {
             }
         }
         visit(url, depth: 0)
-        guard !out.isEmpty else { throw SeedScopeError.invalid(file: url.path, message: "no SAE checkpoint (cfg.json + sae.safetensors) found in this folder or below") }
+        guard !out.isEmpty else { throw SeedScopeError.invalid(file: url.path, message: "no SAE checkpoint (sae.safetensors, sae_weights.safetensors or params.npz) found in this folder or below") }
         let groups = Set(out.map { seedFromName($0.lastPathComponent) != nil ? $0.deletingLastPathComponent().path : $0.path })
         if groups.count > 1, out.contains(where: { seedFromName($0.lastPathComponent) != nil }) {
             let names = groups.sorted().map { $0.replacingOccurrences(of: url.path + "/", with: "") }
