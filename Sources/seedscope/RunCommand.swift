@@ -71,6 +71,19 @@ struct RunCreate: ParsableCommand {
                 print(String(decoding: try WorkspaceJSON.encoder().encode(spec), as: UTF8.self))
             } else {
                 print("created run \(name) in \(w.root.path): \(spec.kind.rawValue), seeds \(seedList.map(String.init).joined(separator: ",")), \(jobs.count) jobs (\(spec.phases.map(\.rawValue).joined(separator: " → ")))")
+                // Pre-flight estimates per phase (documented models, ResourceModel), and a warning when a
+                // job would not fit: the engine will refuse it.
+                let est = JobEstimator.estimates(spec: spec, layout: w.layout(name), executors: .builtIn)
+                let avail = MemoryProbe.available()
+                for phase in Phase.allCases {
+                    guard let e = est.first(where: { $0.job.phase == phase && $0.estimate.memoryBytes != nil })?.estimate else { continue }
+                    let n = est.filter { $0.job.phase == phase }.count
+                    var line = "  \(phase.rawValue): \(n) job(s), each ~\(MemoryProbe.format(e.memoryBytes!))"
+                    if let t = e.seconds { line += ", ~" + formatDuration(t) }
+                    line += " (\(e.formula))"
+                    if let a = avail, e.memoryBytes! > a { line += " — WILL NOT FIT: only \(MemoryProbe.format(a)) available" }
+                    print(line)
+                }
                 print("start it with: seedscope run start \(name) --workspace \(w.root.path) --wait")
             }
         }

@@ -27,7 +27,7 @@ extension JobEngine {
         if let c = rec.child { ChildProcess.killOrphan(c); rec.child = nil }
         if let missing = missingExecutor(id.phase, spec) { return fail(layout, id, rec, missing) }
 
-        let est = estimate(id, spec: spec, layout: layout)
+        let est = JobEstimator.estimate(id, spec: spec, layout: layout, executors: executors)
         state.withLock { $0.entries[e.key]?.estimate = est }
         if let need = est.memoryBytes, let avail = MemoryProbe.available(), need > avail {
             return fail(layout, id, rec, "needs ~\(MemoryProbe.format(need)) of memory (\(est.formula)) but only \(MemoryProbe.format(avail)) is available; free memory or lower latents/batch size")
@@ -148,35 +148,6 @@ extension JobEngine {
             try executors.match!.match(inputs, context: ctx)
         case .consensus:
             try executors.consensus!.consensus(matches: ctx.matches(), context: ctx)
-        }
-    }
-
-    /// The job's resource estimate from the executor's model (shapes read from safetensors headers only).
-    func estimate(_ id: JobID, spec: RunSpec, layout: RunLayout) -> ResourceEstimate {
-        func shape(_ seed: Int) -> (m: Int, d: Int)? {
-            guard let c = try? layout.checkpoint(seed: seed),
-                  let f = try? SafetensorsFile(path: c.appendingPathComponent("sae.safetensors").path),
-                  let i = try? f.info("encoder.weight"), i.shape.count == 2 else { return nil }
-            return (i.shape[0], i.shape[1])
-        }
-        switch id.phase {
-        case .train:
-            switch spec.kind {
-            case .native:
-                guard let path = spec.dataset, let ds = try? ActivationDataset(path: path) else { return .unknown }
-                return executors.train?.estimate(spec: spec, dIn: ds.dim) ?? .unknown
-            case .external: return ResourceEstimate(memoryBytes: nil, seconds: nil, formula: "external process (not estimated)")
-            case .imported: return ResourceEstimate(memoryBytes: nil, seconds: nil, formula: "file import")
-            }
-        case .profile:
-            guard let s = shape(id.seed!), let path = spec.dataset, let ds = try? ActivationDataset(path: path) else { return .unknown }
-            return executors.profile?.estimate(spec: spec, latents: s.m, dIn: s.d, rows: ds.rowCount) ?? .unknown
-        case .match:
-            guard let s = shape(id.pair!.a) else { return .unknown }
-            return executors.match?.estimate(spec: spec, latents: s.m, dIn: s.d) ?? .unknown
-        case .consensus:
-            guard let first = spec.seeds.first, let s = shape(first) else { return .unknown }
-            return executors.consensus?.estimate(spec: spec, latents: s.m) ?? .unknown
         }
     }
 }
