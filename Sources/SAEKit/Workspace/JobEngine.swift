@@ -108,6 +108,11 @@ public final class JobEngine: Sendable {
                 try? fm.removeItem(at: Self.workDir(p.outputDir))
             }
             let done = rec.status == .done && fm.fileExists(atPath: p.outputDir.path)
+            // A retried job is pending again on disk (its old failure no longer describes it).
+            if rec.status == .failed || rec.status == .cancelled {
+                rec.status = .pending; rec.error = nil; rec.message = nil
+                try layout.writeRecord(rec, p.id)
+            }
             var e = Entry(run: name, planned: p, status: done ? .done : .queued, priority: priority ?? spec.priority,
                           seq: 0, control: nil, error: nil, estimate: nil, attempts: rec.attempts)
             e.resumed = !done && rec.status == .running

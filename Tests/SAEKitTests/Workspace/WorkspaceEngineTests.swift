@@ -98,10 +98,10 @@ struct WorkspaceEngineTests {
         try engine.start(run: "r")
         #expect(WorkspaceFixture.waitFor { (engine.snapshot().jobs.first?.progress?.step ?? 0) >= 5 })
         engine.pause(run: "r")
-        usleep(50_000)
+        usleep(300_000)   // the job blocks at its next checkpoint (one ~2 ms step away)
         let a = engine.snapshot().jobs.first!
         #expect(a.status == .paused)
-        usleep(150_000)
+        usleep(200_000)
         let b = engine.snapshot().jobs.first!
         #expect(a.progress!.step == b.progress!.step)
         #expect(b.progress!.step < 200)

@@ -124,3 +124,47 @@ struct WorkspaceTests {
         #expect(reads > 0)
     }
 }
+
+@Suite("WorkspaceEstimates")
+struct WorkspaceEstimateTests {
+    @Test func trainingModelMatchesItsFormula() {
+        // m = 4608, d = 576, batch 4096: P = 2·m·d + m + d; memory = 16·P + 8·batch·(d+m).
+        let e = ResourceModel.train(m: 4608, d: 576, k: 32, steps: 1000, batch: 4096)
+        let p: Int64 = 2 * 4608 * 576 + 4608 + 576
+        #expect(e.memoryBytes == 16 * p + 8 * 4096 * (576 + 4608))
+        let perRow: Double = 2 * 576 * 4608 + 10 * 32 * 576
+        let flops: Double = 1000 * 4096 * perRow
+        #expect(abs(e.seconds! - flops / ResourceModel.flopsPerSecond) < 1e-9)
+        // Matching memory grows with the block, not m².
+        let small = ResourceModel.match(m: 131_072, d: 768, block: 1024).memoryBytes!
+        let big = ResourceModel.match(m: 131_072, d: 768, block: 4096).memoryBytes!
+        #expect(big - small == Int64(3072) * 131_072 * 4)
+        #expect(big < Int64(131_072) * 131_072 * 4 / 10)   // far below one dense m×m fp32 matrix
+    }
+
+    @Test func memoryParsingAndFormatting() {
+        #expect(MemoryProbe.parseBytes("512M") == 512 << 20)
+        #expect(MemoryProbe.parseBytes("1.5g") == 3 << 29)
+        #expect(MemoryProbe.parseBytes("123") == 123)
+        #expect(MemoryProbe.parseBytes("lots") == nil)
+        #expect(MemoryProbe.format(3 << 29) == "1.5 GiB")
+        #expect((MemoryProbe.available() ?? 0) > 0)
+        #expect((MemoryProbe.residentBytes() ?? 0) > 0)
+    }
+
+    @Test func estimatorUsesSpecShapeBeforeTraining() throws {
+        let dir = TestPaths.tempDir("est")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var w = SafetensorsWriter()
+        w.add("activations", floats: [Float](repeating: 0, count: 10 * 8), shape: [10, 8])
+        let data = dir.appendingPathComponent("acts.safetensors")
+        try w.write(to: data)
+        var spec = WorkspaceFixture.spec("r", seeds: [0, 1])
+        spec.dataset = data.path
+        let est = JobEstimator.estimates(spec: spec, layout: RunLayout(dir: dir.appendingPathComponent("runs/r")), executors: PhaseExecutors())
+        #expect(est.map(\.job) == [.train(0), .train(1), .profile(0), .profile(1), .match(SeedPair(a: 0, b: 1)), .consensus])
+        #expect(est[0].estimate == ResourceModel.train(m: 100, d: 8, k: 4, steps: 10, batch: 4096))
+        #expect(est[4].estimate == ResourceModel.match(m: 100, d: 8))
+        #expect(est[2].estimate == ResourceModel.profile(m: 100, d: 8, rows: 10))
+    }
+}

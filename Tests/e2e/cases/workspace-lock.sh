@@ -36,4 +36,22 @@ json_ok "$tmp/ws"
 [ -z "$(leftovers "$tmp/ws")" ]
 # The lock is free again: the other run starts.
 "$BIN" run start other --workspace "$tmp/ws" --wait --quiet
+
+# Ctrl-C (SIGINT) on `run start --wait`: exit 130, the trainer is stopped, the job stays resumable
+# ("interrupted"), and the next start resumes it.
+"$BIN" run start slow --workspace "$tmp/ws" --wait >"$tmp/int.out" 2>&1 &
+pid=$!
+for i in $(seq 1 100); do [ "$(grep -c '^=== seedscope: .* seed 0' "$tmp/ws/runs/slow/seed0/train.log")" -ge 2 ] && break; sleep 0.05; done
+sleep 0.5
+kill -INT "$pid"
+set +e; wait "$pid"; rc=$?; set -e; pid=""
+cat "$tmp/int.out"
+[ "$rc" -eq 130 ]
+grep -q "interrupted; stopping jobs" "$tmp/int.out"
+"$BIN" run status slow --workspace "$tmp/ws" | tee "$tmp/st2.txt"
+grep -q "slow: interrupted" "$tmp/st2.txt"
+grep -q "train-seed0 .*running.*interrupted; resumes on the next start" "$tmp/st2.txt"
+sleep 0.2
+! pgrep -f "fake-trainer.sh $BIN 0 $tmp" >/dev/null
+[ -z "$(find "$tmp/ws" -name '.*.tmp-*' -o -name '.*.partial')" ]
 echo "workspace-lock: ok"
