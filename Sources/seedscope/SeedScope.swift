@@ -23,6 +23,9 @@ struct SeedScope: ParsableCommand {
             Eval.self,
             Export.self,
             Generate.self,
+            Run.self,
+            Import.self,
+            Report.self,
         ])
 }
 
