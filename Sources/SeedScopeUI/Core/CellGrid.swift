@@ -34,6 +34,26 @@ public struct Glyphs: Sendable {
     /// Eighths of a block, left to right (horizontal bars).
     public var hEighths: [String] { ascii ? ["", "", "", "", "", "", "", "", "#"] : ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉", "█"] }
     public init(ascii: Bool) { self.ascii = ascii }
+
+    /// One-column ASCII stand-ins for the punctuation the UI and typical token text use; anything
+    /// else becomes `?` (the column count never changes, so layouts stay aligned).
+    public static func asciiFallback(_ s: Unicode.Scalar) -> Unicode.Scalar {
+        switch s {
+        case "·", "•", "●": return "."
+        case "τ": return "t"
+        case "—", "–", "─", "╌", "‐": return "-"
+        case "’", "‘", "ʼ": return "'"
+        case "“", "”": return "\""
+        case "…": return "~"
+        case "×": return "x"
+        case "≥", "›", "▶", "→": return ">"
+        case "≤", "←": return "<"
+        case "│", "┃": return "|"
+        case "∋": return "~"
+        case "é", "è", "ê": return "e"
+        default: return "?"
+        }
+    }
 }
 
 /// An in-memory screen: what the views draw into and what the terminal layer (or a test) reads.
@@ -75,7 +95,7 @@ public struct CellGrid: Sendable {
         var cx = x
         for s in text.unicodeScalars {
             var sc = s
-            if glyphs.ascii && s.value > 0x7E { sc = "?" }
+            if glyphs.ascii && s.value > 0x7E { sc = Glyphs.asciiFallback(s) }
             let w = CharWidth.of(sc)
             if w == 0 { continue }
             if cx + w > limit { break }

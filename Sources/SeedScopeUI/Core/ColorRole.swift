@@ -10,8 +10,10 @@ public enum ColorRole: UInt8, CaseIterable, Sendable {
     /// Theme-file name: camelCase → kebab-case ("keyHintKey" → "key-hint-key").
     public var name: String {
         var out = ""
+        var prevLower = false
         for ch in String(describing: self) {
-            if ch.isUppercase { out += "-" + ch.lowercased() } else { out.append(ch) }
+            if ch.isUppercase { out += (prevLower ? "-" : "") + ch.lowercased(); prevLower = false }
+            else { out.append(ch); prevLower = ch.isLowercase }
         }
         return out
     }

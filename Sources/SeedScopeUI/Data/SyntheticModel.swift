@@ -83,13 +83,13 @@ struct SyntheticModel {
     func stability(_ c: Int) -> Float {
         let r = u(c, 11)
         let mid = (1 - spec.stableFraction) * 0.55
-        if r < spec.stableFraction { return 0.78 + 0.2 * u(c, 12) }
+        if r < spec.stableFraction { return 0.76 + 0.19 * u(c, 12) }
         if r < spec.stableFraction + mid { return 0.45 + 0.33 * u(c, 12) }
         return 0.08 + 0.4 * u(c, 12)
     }
     func isDead(seed j: Int, latent l: Int) -> Bool { u(j, l, 21) < spec.deadFraction }
     func quality(concept c: Int, seed j: Int) -> Float {
-        min(0.995, max(0.02, stability(c) + 0.05 * g(c, j, 31)))
+        min(0.985, max(0.02, stability(c) + 0.03 * g(c, j, 31)))
     }
 
     // MARK: - Products

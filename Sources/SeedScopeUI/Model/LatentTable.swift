@@ -83,7 +83,7 @@ final class LatentTable {
     func width(_ c: Column) -> Int {
         switch c {
         case .id, .partner: return max(6, String(ctx.width).count + 1)
-        case .dec, .enc, .agree: return 6
+        case .dec, .enc, .agree: return 7
         case .maxCos: return 7
         case .shared: return 5
         case .freq: return 8

@@ -126,12 +126,15 @@ final class OverviewView: ExplorerView, PaneCycling {
             let y = r.y + k
             let c = k < ctx.kCounts.count ? ctx.kCounts[k] : 0
             let sel = pane == 5 && kCursor == k - 1
-            let label = k == 1 ? "k=1 unique" : k == n ? "k=\(k) all" : "k=\(k)"
-            g.putPadded(r.x + 1, y, label, width: 10, sel ? .selection : .axis)
-            let tail = String(format: " %d %4.1f%%", c, Double(c) / Double(total) * 100)
-            let bw = max(1, r.width - 12 - CharWidth.of(tail))
-            Charts.hbar(&g, r.x + 12, y, fraction: Double(c) / Double(maxC), width: bw, k == 1 ? .barAlt : .bar)
-            g.put(r.x + 12 + bw, y, tail, .normal)
+            let narrow = r.width < 40
+            let label = k == 1 && !narrow ? "k=1 unique" : k == n && !narrow ? "k=\(k) all" : "k=\(k)"
+            let lw = narrow ? 5 : 11
+            g.putPadded(r.x + 1, y, label, width: lw - 1, sel ? .selection : .axis)
+            let tail = narrow ? String(format: " %.0f%%", Double(c) / Double(total) * 100)
+                              : String(format: " %d %4.1f%%", c, Double(c) / Double(total) * 100)
+            let bw = max(1, r.width - lw - 2 - CharWidth.of(tail))
+            Charts.hbar(&g, r.x + lw + 1, y, fraction: Double(c) / Double(maxC), width: bw, k == 1 ? .barAlt : .bar)
+            g.put(r.x + lw + 1 + bw, y, tail, .normal, maxWidth: max(0, r.x + r.width - (r.x + lw + 1 + bw) - 1))
         }
     }
 
