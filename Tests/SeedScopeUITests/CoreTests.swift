@@ -144,3 +144,26 @@ struct SystemRandomNumberGeneratorSeeded: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+@Suite struct RadixSortTests {
+    /// Against a comparison sort on (key, index), including negatives, zeros of both signs, NaN, ties.
+    @Test func matchesNaiveStableSort() {
+        let seed: UInt64 = 7
+        print("RadixSortTests seed \(seed)")
+        var rng = SystemRandomNumberGeneratorSeeded(seed)
+        for n in [0, 1, 2, 17, 1000, 70_000] {
+            var keys: [Float] = (0..<n).map { _ in Float(Int(rng.next() % 2001) - 1000) / 100 }
+            if n > 10 { keys[3] = .nan; keys[5] = -0.0; keys[6] = 0; keys[7] = .infinity; keys[8] = -.infinity; keys[9] = .nan }
+            let got = RadixSort.argsort(keys).map(Int.init)
+            func rank(_ v: Float) -> (Int, Float) { v.isNaN ? (1, 0) : (0, v == 0 ? 0 : v) }
+            let want = (0..<n).sorted { a, b in
+                let ra = rank(keys[a]), rb = rank(keys[b])
+                if ra.0 != rb.0 { return ra.0 < rb.0 }
+                if ra.1 != rb.1 { return ra.1 < rb.1 }
+                if keys[a].sign != keys[b].sign && keys[a] == 0 && keys[b] == 0 { return keys[a].sign == .minus }
+                return a < b
+            }
+            #expect(got == want, "n=\(n)")
+        }
+    }
+}

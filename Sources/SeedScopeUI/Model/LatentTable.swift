@@ -127,6 +127,28 @@ final class LatentTable {
         }
     }
 
+    /// Every latent's sort key of column `c` (pairs fetched once: this feeds the O(N log N) sort).
+    func keys(_ c: Column) -> [Float] {
+        let s = ctx.data.latents[base], m = ctx.width
+        func pv(_ o: Int, _ f: (PairMatch) -> [Float]) -> [Float] { ctx.pair(base, o).map(f) ?? [Float](repeating: .nan, count: m) }
+        switch c {
+        case .id: return (0..<m).map(Float.init)
+        case .partner(let o): return ctx.pair(base, o).map { $0.partner.map(Float.init) } ?? [Float](repeating: -1, count: m)
+        case .dec(let o): return pv(o) { $0.decoderCos }
+        case .enc(let o): return pv(o) { $0.encoderCos }
+        case .agree(let o): return pv(o) { $0.agreement }
+        case .maxCos:
+            var best = [Float](repeating: -1, count: m)
+            for o in others { if let p = ctx.pair(base, o) { for l in 0..<m { best[l] = max(best[l], p.decoderMaxCos[l]) } } }
+            return best
+        case .shared: return ctx.sharedCount.map(Float.init)
+        case .freq: return s.firingFrequency
+        case .maxAct: return s.maxActivation
+        case .dead: return s.dead.map { $0 ? 1 : 0 }
+        case .tokens: return [Float](repeating: 0, count: m)
+        }
+    }
+
     func maxCos(_ l: Int) -> Float {
         var best: Float = -1
         for o in others { if let p = ctx.pair(base, o) { best = max(best, p.decoderMaxCos[l]) } }
@@ -176,17 +198,7 @@ final class LatentTable {
         } else if c == .id {
             for i in 0..<m { out[i] = Int32(i) }
         } else {
-            // Pack (orderable float bits, index) into one UInt64 and sort plain integers: no closure
-            // calls, stable by index, NaN last. ~3x faster than sorting indices with a comparator.
-            var packed = [UInt64](repeating: 0, count: m)
-            for l in 0..<m {
-                let v = key(c, l)
-                var bits = v.isNaN ? UInt32.max : v.bitPattern
-                if !v.isNaN { bits = (bits & 0x8000_0000) != 0 ? ~bits : bits | 0x8000_0000 }
-                packed[l] = UInt64(bits) << 32 | UInt64(l)
-            }
-            packed.sort()
-            for i in 0..<m { out[i] = Int32(truncatingIfNeeded: packed[i]) }
+            out = RadixSort.argsort(keys(c))
         }
         sortedCache[col] = out
         return out
@@ -205,6 +217,7 @@ final class LatentTable {
         dirty = false
         let order = sorted(sortColumn)
         let n = ctx.seedCount
+        let shared = ctx.sharedCount
         let s = ctx.data.latents[base]
         let needle = text.lowercased()
         if !needle.isEmpty && lowerTokens == nil { lowerTokens = s.topTokens.map { $0.lowercased() } }
@@ -215,12 +228,12 @@ final class LatentTable {
             let l = Int(descending ? order[order.count - 1 - i] : order[i])
             switch quick {
             case .all: break
-            case .shared: if Int(ctx.sharedCount[l]) != n || s.dead[l] { continue }
-            case .partial: if ctx.sharedCount[l] <= 1 || Int(ctx.sharedCount[l]) >= n || s.dead[l] { continue }
-            case .unique: if ctx.sharedCount[l] != 1 || s.dead[l] { continue }
+            case .shared: if Int(shared[l]) != n || s.dead[l] { continue }
+            case .partial: if shared[l] <= 1 || Int(shared[l]) >= n || s.dead[l] { continue }
+            case .unique: if shared[l] != 1 || s.dead[l] { continue }
             case .dead: if !s.dead[l] { continue }
             }
-            if let k = exactK, Int(ctx.sharedCount[l]) != k { continue }
+            if let k = exactK, Int(shared[l]) != k { continue }
             if let b = bin, let p = binPair {
                 let v = b.series.value(p, l)
                 if !(v >= b.low && (v < b.high || (b.high >= 1 && v <= b.high))) { continue }

@@ -78,15 +78,22 @@ final class RunContext {
     }
 
     private func recompute(bestToo: Bool = true) {
-        let n = seedCount, m = width
+        let n = seedCount, m = width, t = threshold
         var counts = [UInt8](repeating: 1, count: m)
         var best = bestToo ? [Float](repeating: -1, count: m) : []
         for b in 0..<n where b != base {
             guard let p = pair(base, b) else { continue }
-            for l in 0..<m {
-                let v = criterion.value(p, l)
-                if v >= threshold { counts[l] &+= 1 }
-                if bestToo, v > best[l] { best[l] = v }
+            let v = criterionValues(p)
+            // Locals and unsafe buffers: no class-property access or exclusivity checks per element.
+            v.withUnsafeBufferPointer { vp in
+                counts.withUnsafeMutableBufferPointer { cp in
+                    for l in 0..<m where vp[l] >= t { cp[l] &+= 1 }
+                }
+                if bestToo {
+                    best.withUnsafeMutableBufferPointer { bp in
+                        for l in 0..<m where vp[l] > bp[l] { bp[l] = vp[l] }
+                    }
+                }
             }
         }
         var k = [Int](repeating: 0, count: n + 1)
@@ -94,6 +101,15 @@ final class RunContext {
         sharedCount = counts; kCounts = k
         if bestToo { best.sort(); bestSorted = best }
         generation += 1
+    }
+
+    /// The criterion cosine of every latent of `p.from` (one array; `.both` is the elementwise min).
+    func criterionValues(_ p: PairMatch) -> [Float] {
+        switch criterion {
+        case .decoder: return p.decoderCos
+        case .encoder: return p.encoderCos
+        case .both: return zip(p.decoderCos, p.encoderCos).map { min($0, $1) }
+        }
     }
 
     /// Fraction of base latents with no partner ≥ t in any other seed (binary search in `bestSorted`).
@@ -114,8 +130,9 @@ final class RunContext {
             v[i * n + i] = 1
             for j in 0..<n where j != i {
                 guard let p = pair(i, j) else { continue }
+                let vals = criterionValues(p), t = threshold
                 var c = 0
-                for l in 0..<m where criterion.value(p, l) >= threshold { c += 1 }
+                vals.withUnsafeBufferPointer { vp in for l in 0..<m where vp[l] >= t { c += 1 } }
                 v[i * n + j] = m > 0 ? Float(c) / Float(m) : 0
             }
         }
