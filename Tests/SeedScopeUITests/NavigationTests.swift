@@ -146,14 +146,19 @@ import Testing
         a.send("<Enter>")
         let o = try #require(a.top as? OverviewView)
         // Pane 1 (dec matched) is focused; move to a bin and dive.
-        a.send("gg l l l l l l l l l l l l l l l l l l l l l l l l l l l l")
+        _ = UITest.render(a)   // the bin count depends on the drawn width
+        a.send("gg l l l l l l l l l l l l l l l")
         let (lo, hi) = o.binRange(1)
         a.send("<Enter>")
         let t = try #require(a.top as? TableView)
         t.table.refresh()
         let p = try #require(t.ctx.pair(0, 1))
         let want = (0..<t.ctx.width).filter { p.decoderCos[$0] >= lo && p.decoderCos[$0] < hi }
-        #expect(!want.isEmpty)
+        #expect(!want.isEmpty && lo > 0 && hi < 1)
+        // The bin's count in the status line is the table's row count.
+        a.send("q")
+        #expect(UITest.render(a).text.contains(String(format: "[%.3f, %.3f): %d latents", lo, hi, want.count)))
+        a.send("<Enter>")
         #expect(Set(t.table.rows.map(Int.init)) == Set(want))
         #expect(UITest.render(a).text.contains("dec matched cos vs s1 in ["))
     }

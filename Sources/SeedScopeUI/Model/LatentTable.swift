@@ -236,7 +236,8 @@ final class LatentTable {
             if let k = exactK, Int(shared[l]) != k { continue }
             if let b = bin, let p = binPair {
                 let v = b.series.value(p, l)
-                if !(v >= b.low && (v < b.high || (b.high >= 1 && v <= b.high))) { continue }
+                // Same edges as the histogram: below 0 counts in the first bin, 1.0 in the last.
+                if !((v >= b.low || b.low <= 0) && (v < b.high || b.high >= 1)) || v.isNaN { continue }
             }
             if !needle.isEmpty, let lt = lowerTokens, !lt[l].contains(needle), String(l) != needle { continue }
             out.append(Int32(l))

@@ -3,7 +3,7 @@ import Foundation
 /// Histogram data of one cosine series for a seed pair: fixed fine bins over [0, 1] (values below 0
 /// go to the first bin), merged on screen to fit the width.
 struct HistogramData {
-    static let fineBins = 40
+    static let fineBins = 120
     var counts: [Int]
     /// Random-init baseline counts, scaled to the same total as `counts`; nil when unknown.
     var baseline: [Double]?
@@ -11,7 +11,7 @@ struct HistogramData {
 
     static func bin(_ v: Float) -> Int { min(fineBins - 1, max(0, Int(v * Float(fineBins)))) }
 
-    /// Counts merged by `factor` (40 → 20 → 10 …).
+    /// Counts merged by `factor` (a divisor of 120: 120 → 60 → 40 → 30 → 24 → 20 …).
     func merged(_ factor: Int) -> (counts: [Int], baseline: [Double]?) {
         let n = HistogramData.fineBins / factor
         var c = [Int](repeating: 0, count: n)
@@ -28,8 +28,8 @@ struct HistogramData {
 enum Charts {
     /// The merge factor so that bins fit `plotWidth` columns (at least one column each).
     static func factor(forWidth plotWidth: Int) -> Int {
-        for f in [1, 2, 4, 5, 8, 10, 20, 40] where HistogramData.fineBins / f <= plotWidth { return f }
-        return 40
+        for f in [1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 24, 30, 40, 60, 120] where HistogramData.fineBins / f <= plotWidth { return f }
+        return 120
     }
 
     /// A vertical-bar histogram over cosine [0, 1] with the threshold column, the baseline as marks and
@@ -90,7 +90,7 @@ enum Charts {
         g.put(x0 + bins * bw - 1, ay, "1", .axis)
         g.put(tCol, ay, g.glyphs.ascii ? "t" : "τ", .threshold)
         if focused, let c = cursor, c < bins { g.put(x0 + c * bw, ay, g.glyphs.arrowUp, .cursorBin) }
-        let legend = "cosine \u{B7} n=\(data.total)" + (baseline != nil ? " \u{B7} \(g.glyphs.baselineMark) random init" : "")
+        let legend = "cos \u{B7} n=\(data.total)" + (baseline != nil ? " \u{B7} \(g.glyphs.baselineMark) random init" : "")
         g.put(x0, ay + 1, legend, .dim, maxWidth: r.x + r.width - x0)
         return (x0, bw, bins)
     }

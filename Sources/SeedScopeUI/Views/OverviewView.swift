@@ -10,12 +10,13 @@ final class OverviewView: ExplorerView, PaneCycling {
     var crumb: String { ctx.data.summary.name }
     /// 0-3 histograms (HistogramSeries order), 4 heatmap, 5 k-of-N, 6 only-in-one curve.
     private(set) var pane = 1
-    private var binCursor = [Int](repeating: 28, count: 4)
+    /// Selected bin per histogram; -1 until first drawn, then the bin holding τ.
+    private var binCursor = [Int](repeating: -1, count: 4)
     private var heatCursor = (row: 0, col: 1)
     private var kCursor = 0
     private var histCache: [Int: [HistogramData]] = [:]
     private var hitBoxes: [(rect: Rect, pane: Int, x0: Int, bw: Int, bins: Int)] = []
-    private var bins = [Int](repeating: 40, count: 4)
+    private var bins = [Int](repeating: HistogramData.fineBins, count: 4)
 
     init(ctx: RunContext) {
         self.ctx = ctx
@@ -68,6 +69,7 @@ final class OverviewView: ExplorerView, PaneCycling {
                 let title = " \(sr.label) \(ctx.seedLabel(ctx.base))→\(ctx.seedLabel(ctx.other))"
                 let f = Charts.factor(forWidth: rr.width - 7)
                 bins[i] = HistogramData.fineBins / f
+                if binCursor[i] < 0 { binCursor[i] = min(bins[i] - 1, Int(ctx.threshold * Float(bins[i]))) }
                 binCursor[i] = min(binCursor[i], bins[i] - 1)
                 let hit = Charts.histogram(&g, rr, title: title, data: hs[i], threshold: ctx.threshold,
                                            cursor: binCursor[i], focused: pane == i)
@@ -193,7 +195,8 @@ final class OverviewView: ExplorerView, PaneCycling {
     /// The selected bin of pane `p` as a cosine interval.
     func binRange(_ p: Int) -> (Float, Float) {
         let b = bins[p]
-        return (Float(binCursor[p]) / Float(b), Float(binCursor[p] + 1) / Float(b))
+        let c = binCursor[p] < 0 ? min(b - 1, Int(ctx.threshold * Float(b))) : binCursor[p]
+        return (Float(c) / Float(b), Float(c + 1) / Float(b))
     }
 
     func activate(_ app: App) -> Reaction {
@@ -240,7 +243,7 @@ final class OverviewView: ExplorerView, PaneCycling {
     func paneStatus() -> String {
         guard pane < 4, let hs = histograms() else { return "" }
         let (c, b) = hs[pane].merged(HistogramData.fineBins / bins[pane])
-        let i = min(binCursor[pane], c.count - 1)
+        let i = max(0, min(binCursor[pane], c.count - 1))
         let (lo, hi) = binRange(pane)
         let base = b.map { String(format: ", random-init %.0f", $0[i]) } ?? ""
         return String(format: "%@ bin [%.3f, %.3f): %d latents (%.1f%%)%@ — Enter filters the table", HistogramSeries(rawValue: pane)!.label,
