@@ -167,3 +167,41 @@ struct SystemRandomNumberGeneratorSeeded: RandomNumberGenerator {
         }
     }
 }
+
+@Suite struct EdgeCaseTests {
+    /// A one-seed run, an empty (0-latent) run, and a provider returning inconsistent arrays: every
+    /// view still draws, and the broken run is reported instead of opened.
+    @Test func degenerateRunsNeverCrash() {
+        let one = SyntheticExplorerData.single(seeds: 1, width: 50, clock: { 0 })
+        let empty = SyntheticExplorerData.single(seeds: 2, width: 0, clock: { 0 })
+        for p in [one, empty] as [ExplorerData] {
+            let a = UITest.app(100, 30, provider: p, ticks: 2)
+            for script in ["<Enter>", "<Tab> <Enter>", "<Tab> <Tab> <Tab> <Tab> <Enter> <Enter>", "q t G <Enter> p o", "q f f [ ] / 'x <Enter>", ": '3 <Enter>", "s"] {
+                a.send(script)
+                _ = UITest.render(a)
+            }
+        }
+        let broken = BrokenProvider()
+        let a = UITest.app(100, 30, provider: broken)
+        a.send("<Enter>")
+        #expect(a.topKind == .runs)
+        #expect(UITest.render(a).text.contains("results could not be loaded"))
+    }
+}
+
+/// Returns a run whose per-latent arrays do not match its width.
+final class BrokenProvider: ExplorerData, @unchecked Sendable {
+    let base = SyntheticExplorerData.single(seeds: 2, width: 10, clock: { 0 })
+    var revision: Int { 1 }
+    func runs() -> [RunSummary] { base.runs() }
+    func run(_ id: String) -> RunData? {
+        guard var d = base.run(id) else { return nil }
+        d.latents[1].maxActivation.removeLast()
+        return d
+    }
+    func pair(_ run: String, from a: Int, to b: Int) -> PairMatch? { base.pair(run, from: a, to: b) }
+    func latentCard(_ run: String, seed: Int, latent: Int) -> LatentCard? { nil }
+    func jobs() -> [JobStatus] { [] }
+    func launch(_ request: LaunchRequest) throws -> String { throw ExportError(message: "read-only") }
+    func cancel(job: String) {}
+}

@@ -22,7 +22,7 @@ enum Commands {
                     views: [.runs, .overview, .table, .latent, .jobs], hint: "open") { a, _ in a.top.activate(a) },
             Command("back", keys: [[.char("q")], [.escape]], help: "back to the previous view", hint: "back") { a, _ in a.pop() },
             Command("quit", keys: [[.char("Q")]], help: "quit seedscope") { _, _ in .quit },
-            Command("help", keys: [[.char("?")], [.function(1)]], help: "this help: every key and command", views: lists.subtracting([.help]), hint: "help") { a, _ in
+            Command("help", keys: [[.char("?")], [.function(1)]], help: "this help: every key and command", views: Set(ViewKind.allCases).subtracting([.help]), hint: "help") { a, _ in
                 a.push(HelpView(for: a.top.kind)); return .redraw
             },
             Command("palette", keys: [[.char(":")]], help: "command palette: a command name, or a latent id (1234, s3/1234)", hint: "cmd") { a, _ in a.openPrompt(.command) },
