@@ -70,6 +70,7 @@ extension App {
         if let t = top as? TableView { return t.statusLine() }
         if let l = top as? LatentView { return l.statusLine(self) }
         if let o = top as? OverviewView, !o.paneStatus().isEmpty { return o.paneStatus() }
+        if top.capturesText { return "editing: printable keys type into the field \u{B7} F1 help \u{B7} Esc cancels" }
         return "\(runs.count) runs \u{B7} \(jobs.filter { $0.state == .running }.count) running jobs \u{B7} ? help \u{B7} : commands"
     }
 
@@ -78,7 +79,10 @@ extension App {
         hintHits = []
         var x = 0
         for (i, c) in commands.enumerated() where c.hint != nil && c.applies(to: top.kind) {
-            guard let first = c.keys.first else { continue }
+            let typed = top.capturesText
+            guard let first = c.keys.first(where: { seq in
+                !typed || !seq.contains { if case .char = $0 { return true } else { return false } }
+            }) else { continue }
             let key = first.map { ascii ? $0.asciiLabel : $0.label }.joined()
             let w = CharWidth.of(key) + CharWidth.of(c.hint!) + 2
             if x + w > width { break }

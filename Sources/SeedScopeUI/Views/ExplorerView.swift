@@ -29,6 +29,8 @@ protocol ExplorerView: AnyObject {
     func tick(_ app: App) -> Reaction
     /// Rows moved by PgUp/PgDn (set while rendering).
     var pageSize: Int { get }
+    /// True when printable keys are text input (the hint bar then shows only non-character keys).
+    var capturesText: Bool { get }
 }
 
 extension ExplorerView {
@@ -42,6 +44,7 @@ extension ExplorerView {
     func textInput(_ app: App, _ key: Key) -> Reaction? { nil }
     func tick(_ app: App) -> Reaction { .none }
     var pageSize: Int { 10 }
+    var capturesText: Bool { false }
 }
 
 /// A list cursor with scrolling: shared by every list-like view.

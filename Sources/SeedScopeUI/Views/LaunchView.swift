@@ -19,6 +19,7 @@ final class LaunchView: ExplorerView, PaneCycling {
     private(set) var focus = 0
     private var error: String?
     var pageSize: Int { 1 }
+    var capturesText: Bool { true }
 
     func cyclePane(by d: Int) { focus = ((focus + d) % (fields.count + 1) + fields.count + 1) % (fields.count + 1) }
 
