@@ -163,6 +163,20 @@ import Testing
         #expect(UITest.render(a).text.contains("dec matched cos vs s1 in ["))
     }
 
+    @Test func clickingABinTwiceOpensIt() throws {
+        let a = UITest.app()
+        a.send("<Enter>")
+        let g = UITest.render(a)
+        // Find the x axis of the top-left histogram and click above its middle, twice.
+        let y = try #require((0..<g.height).first { g.line($0).contains("─0.5─") })
+        let x = try #require(g.line(y).range(of: "─0.5─").map { g.line(y).distance(from: g.line(y).startIndex, to: $0.lowerBound) })
+        a.handle(.mouse(MouseEvent(x: x, y: y - 2, kind: .click)))
+        #expect(a.topKind == .overview)
+        a.handle(.mouse(MouseEvent(x: x, y: y - 2, kind: .click)))
+        #expect(a.topKind == .table)
+        #expect(UITest.render(a).text.contains("dec max cos vs s1 in [0.4"))
+    }
+
     @Test func kOfNRowFiltersTable() throws {
         let a = UITest.app()
         a.send("<Enter> <Tab> <Tab> <Tab> <Tab> j <Enter>")   // pane 5, k = 2

@@ -223,10 +223,12 @@ final class OverviewView: ExplorerView, PaneCycling {
 
     func click(_ app: App, x: Int, y: Int) -> Reaction {
         for h in hitBoxes where h.rect.contains(x, y) {
+            let samePane = pane == h.pane
             pane = h.pane
             if h.pane < 4, h.bins > 0, x >= h.x0 {
                 let b = (x - h.x0) / max(1, h.bw)
-                if b < h.bins { binCursor[h.pane] = b }
+                // A second click on the selected bin dives into it (like Enter).
+                if b < h.bins { if samePane && binCursor[h.pane] == b { return activate(app) }; binCursor[h.pane] = b }
             }
             return .redraw
         }
