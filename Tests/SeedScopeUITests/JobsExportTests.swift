@@ -92,3 +92,16 @@ func csvRecords(_ s: String) -> Int {
     for c in s.unicodeScalars { if c == "\"" { quoted.toggle() } else if c == "\n" && !quoted { n += 1 } }
     return n
 }
+
+@Suite struct ThemeSwitchTests {
+    @Test func paletteSwitchesTheme() throws {
+        setenv("SEEDSCOPE_THEMES", UITest.root.appendingPathComponent("Themes").path, 1)
+        let a = UITest.app()
+        let r = a.send(": 'theme <Space> 'light <Enter>")
+        #expect(r.contains(.retheme))
+        #expect(a.theme.name == "light")
+        a.send(": 'theme <Space> 'nope <Enter>")
+        #expect(a.theme.name == "light")
+        #expect(UITest.render(a).text.contains("theme 'nope' not found"))
+    }
+}

@@ -8,6 +8,8 @@ public struct Reaction: OptionSet, Sendable {
     public static let reload = Reaction(rawValue: 2)
     /// Leave the application.
     public static let quit = Reaction(rawValue: 4)
+    /// The theme changed: the terminal layer must re-map colour roles.
+    public static let retheme = Reaction(rawValue: 8)
     /// Nothing changed.
     public static let none: Reaction = []
 }

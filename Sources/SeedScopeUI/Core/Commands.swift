@@ -121,6 +121,13 @@ enum Commands {
                 } catch { a.flash("export failed: \(error)", error: true) }
                 return .redraw
             },
+            Command("theme", keys: [], help: "switch colour theme (default, light, high-contrast, monochrome, or a path)", argument: "name") { a, arg in
+                do {
+                    a.theme = try Theme.load(arg.isEmpty ? "default" : arg)
+                    a.flash("theme \(a.theme.name)")
+                    return [.retheme, .redraw]
+                } catch { a.flash("\(error)", error: true); return .redraw }
+            },
             Command("redraw", keys: [[.ctrl("l")]], help: "redraw the screen and reload runs") { _, _ in [.reload, .redraw] },
         ]
     }

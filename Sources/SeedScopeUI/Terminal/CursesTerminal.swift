@@ -6,7 +6,8 @@ import Foundation
 /// Keep every call on the main thread (ncurses is not thread-safe).
 final class CursesTerminal {
     enum Depth: String { case none, eight = "8", full = "256" }
-    let depth: Depth
+    private(set) var depth: Depth
+    private let colorCapable: Bool
     /// True when the locale is not UTF-8 (after trying C.UTF-8): the app must use ASCII glyphs.
     let localeIsASCII: Bool
     private var roleAttrs: [(attrs: attr_t, pair: Int32)] = []
@@ -29,18 +30,21 @@ final class CursesTerminal {
         mousemask(ss_button1_pressed() | ss_button1_clicked() | ss_button4_pressed() | ss_button5_pressed(), nil)
         mouseinterval(0)
         var d = Depth.none
-        if !noColor && !theme.monochrome && has_colors() {
+        if !noColor && has_colors() {
             start_color()
             use_default_colors()
             d = ss_colors() >= 256 ? .full : ss_colors() >= 8 ? .eight : .none
         }
         depth = d
+        colorCapable = d != .none
         setTheme(theme)
     }
 
     /// Maps every role to (attributes, colour pair) for this terminal's colour depth.
     func setTheme(_ theme: Theme) {
         roleAttrs = []
+        if colorCapable && !theme.monochrome { depth = ss_colors() >= 256 ? .full : .eight }
+        else if colorCapable { depth = .none }
         var pairs: [Int64: Int32] = [:]
         for role in ColorRole.allCases {
             let st = theme[role]

@@ -34,6 +34,7 @@ public enum TUI {
             }
             let r = app.handle(term.read())
             if r.contains(.quit) { break }
+            if r.contains(.retheme) { term.setTheme(app.theme) }
             if r.contains(.redraw) { dirty = true }
         }
     }
