@@ -38,6 +38,10 @@ final class CursesTerminal {
         depth = d
         colorCapable = d != .none
         setTheme(theme)
+        // Killed from outside (kill, closed terminal): restore the terminal before dying.
+        for sig in [SIGTERM, SIGHUP] {
+            signal(sig) { s in endwin(); _exit(128 + s) }
+        }
     }
 
     /// Maps every role to (attributes, colour pair) for this terminal's colour depth.
