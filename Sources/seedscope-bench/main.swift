@@ -21,6 +21,7 @@ struct BenchContext {
 
 let benches: [Bench] = [
     Bench(name: "sgemm", run: sgemmBench),
+    Bench(name: "tui", run: tuiBench),
 ]
 
 var args = Array(CommandLine.arguments.dropFirst())

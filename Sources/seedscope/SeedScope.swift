@@ -26,6 +26,7 @@ struct SeedScope: ParsableCommand {
             Run.self,
             Import.self,
             Report.self,
+            TUICommand.self,
         ])
 }
 
