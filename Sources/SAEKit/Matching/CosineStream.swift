@@ -57,7 +57,7 @@ public struct CosineStream: @unchecked Sendable {
     /// Row bookkeeping is split over `threads` row ranges, column bookkeeping over column ranges, so
     /// no two threads touch the same list.
     /// - Complexity: O(mA·mB·d) flops; O((mA + mB)·C) memory besides the block.
-    public func scan(candidates: Int, threads: Int = 2, progress: ((Double) -> Void)? = nil) -> SimilarityScan {
+    public func scan(candidates: Int, threads: Int = 2, progress: (Double) -> Void = { _ in }) -> SimilarityScan {
         let mA = a.rows, mB = b.rows
         var rowTop = TopCandidates(n: mA, count: candidates)
         var colTop = TopCandidates(n: mB, count: candidates)
@@ -98,7 +98,7 @@ public struct CosineStream: @unchecked Sendable {
                             while j < hi { ch.offer(j, row[j], idx); j += 1 }
                         }
                     }
-                    progress?(Double(r0 + n) / Double(mA))
+                    progress(Double(r0 + n) / Double(mA))
                 }
             }
         }
