@@ -51,7 +51,7 @@ extension PairMatch {
             ("d_in", .int(Int64(dIn))),
             ("method", .string(provenance.method)),
             ("solver", .string(method)),
-            ("threshold", .double(Double(th))),
+            ("threshold", .double(Double("\(th)") ?? Double(th))),
             ("version", .string(provenance.version)),
             ("encoder_total", num(encoder.total)), ("decoder_total", num(decoder.total)),
             ("encoder_alignment", num(encoder.alignment)), ("decoder_alignment", num(decoder.alignment)),
