@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 /// Exact maximum-similarity assignment between the rows of two direction matrices without ever
 /// holding the similarity matrix: a sparse solve on candidate edges, certified by a streamed pass.
@@ -24,16 +25,19 @@ public enum CertifiedAssignment {
     /// Options of the certified solve.
     public struct Options: Sendable {
         /// Candidates kept per row and per column in the first pass (C).
-        public var candidates: Int = 12
+        public var candidates: Int = 16
         /// Violating edges added per row per round.
-        public var addPerRow: Int = 16
+        public var addPerRow: Int = 32
+        /// Near-tight edges (reduced cost below this) are added along with the violating ones, so that
+        /// the re-solve's shifted duals rarely need another round.
+        public var margin: Double = 0.02
         /// Round limit (each round is one streamed pass).
         public var maxRounds: Int = 50
         /// Threads for the bookkeeping around sgemm.
         public var threads: Int = 2
         /// Block buffer budget in floats.
         public var memoryBudgetFloats: Int = 32 << 20
-        public init(candidates: Int = 12) { self.candidates = candidates }
+        public init(candidates: Int = 16) { self.candidates = candidates }
     }
 
     /// What the solve did, for reports and tests.
@@ -103,14 +107,23 @@ public enum CertifiedAssignment {
         stats.initialEdges = graph.edgeCount
         let fallback = Double(2 * nr + 2)
         for round in 0..<options.maxRounds {
+            let t0 = DispatchTime.now().uptimeNanoseconds
             let sol = SparseLSAP.solve(graph, fallbackCost: fallback)
             stats.solves += 1
+            let t1 = DispatchTime.now().uptimeNanoseconds
+            if ProcessInfo.processInfo.environment["SEEDSCOPE_DEBUG_LSAP"] != nil {
+                print("solve round \(round): \(graph.edgeCount) edges, \(Double(t1 - t0) / 1e9) s, fallback rows \(sol.fallbackRows)")
+            }
             if round == 0 { stats.initialFallbackRows = sol.fallbackRows }
-            let added = violations(stream: stream, graph: graph, u: sol.u, v: sol.v, perRow: options.addPerRow,
-                                   threads: options.threads) { progress?("certify", $0) }
+            let found = violations(stream: stream, graph: graph, u: sol.u, v: sol.v, perRow: options.addPerRow,
+                                   margin: options.margin, threads: options.threads) { progress?("certify", $0) }
             stats.passes += 1
+            let added = found.edges
             let addCount = added.reduce(0) { $0 + $1.count }
-            if addCount == 0 {
+            if ProcessInfo.processInfo.environment["SEEDSCOPE_DEBUG_LSAP"] != nil {
+                print("certify round \(round): \(Double(DispatchTime.now().uptimeNanoseconds - t1) / 1e9) s, \(found.violating) violating, \(addCount) added")
+            }
+            if found.violating == 0 {
                 guard sol.fallbackRows == 0 else { throw AssignmentError.notCertified(rounds: round + 1) }
                 var total = 0.0
                 var cfr = sol.columnForRow
@@ -142,11 +155,14 @@ public enum CertifiedAssignment {
 
     /// One streamed pass: for every edge not in `graph`, the reduced cost `−s − u_i − v_j`; returns
     /// per row the (at most `perRow`) most negative ones below −τ as new edges.
+    struct Violations { var edges: [[(col: Int, cost: Double)]]; var violating: Int }
+
     static func violations(stream: CosineStream, graph: SparseCostGraph, u: [Double], v: [Double], perRow: Int,
-                           threads: Int, progress: (Double) -> Void) -> [[(col: Int, cost: Double)]] {
+                           margin: Double, threads: Int, progress: (Double) -> Void) -> Violations {
         let nr = stream.a.rows, nc = stream.b.rows
         let tau = 1e-12
         let k = max(1, perRow)
+        let mg = max(0, margin)
         let maxAbsV = v.prefix(nc).reduce(0.0) { max($0, abs($1)) }
         // Float pre-filter: violation ⇔ s + v_j > −u_i + τ. In Float, s + Float(v_j) can be off by
         // a few ulps of (|v_j| + 1); the slack is far larger, and the exact test is done in Double.
@@ -167,7 +183,7 @@ public enum CertifiedAssignment {
                                 let lo = part * n / max(1, threads), hi = (part + 1) * n / max(1, threads)
                                 for r in lo..<hi {
                                     let i = r0 + r
-                                    let slack = Float(1e-5 + 1e-6 * (abs(u[i]) + maxAbsV))
+                                    let slack = Float(1e-5 + mg + 1e-6 * (abs(u[i]) + maxAbsV))
                                     let bar = Float(-u[i]) - slack
                                     let row = block.p + r * nc
                                     let barV = SIMD16<Float>(repeating: bar)
@@ -176,12 +192,12 @@ public enum CertifiedAssignment {
                                         let s = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD16<Float>.self)
                                         let w = UnsafeRawPointer(h.vF + j).loadUnaligned(as: SIMD16<Float>.self)
                                         if any(s + w .> barV) {
-                                            for q in j..<(j + 16) { h.check(i, q, row[q], u[i], v[q], tau, graph) }
+                                            for q in j..<(j + 16) { h.check(i, q, row[q], u[i], v[q], tau, mg, graph) }
                                         }
                                         j += 16
                                     }
                                     while j < nc {
-                                        if row[j] + h.vF[j] > bar { h.check(i, j, row[j], u[i], v[j], tau, graph) }
+                                        if row[j] + h.vF[j] > bar { h.check(i, j, row[j], u[i], v[j], tau, mg, graph) }
                                         j += 1
                                     }
                                 }
@@ -192,10 +208,14 @@ public enum CertifiedAssignment {
                 }
             }
         }
+        var violating = 0
         for i in 0..<nr {
-            for s in 0..<k where vioCol[i * k + s] >= 0 { out[i].append((Int(vioCol[i * k + s]), vioCost[i * k + s])) }
+            for s in 0..<k where vioCol[i * k + s] >= 0 {
+                out[i].append((Int(vioCol[i * k + s]), vioCost[i * k + s]))
+                if vioAmount[i * k + s] > tau { violating += 1 }
+            }
         }
-        return out
+        return Violations(edges: out, violating: violating)
     }
 }
 
@@ -208,10 +228,10 @@ struct ViolationBuffers: @unchecked Sendable {
     let k: Int
 
     @inline(never)
-    func check(_ i: Int, _ j: Int, _ s: Float, _ ui: Double, _ vj: Double, _ tau: Double, _ graph: SparseCostGraph) {
+    func check(_ i: Int, _ j: Int, _ s: Float, _ ui: Double, _ vj: Double, _ tau: Double, _ margin: Double, _ graph: SparseCostGraph) {
         let c = -Double(s)
         let amt = ui + vj - c          // −(reduced cost)
-        if !(amt > tau) || graph.contains(row: i, col: j) { return }
+        if !(amt > tau - margin) || graph.contains(row: i, col: j) { return }
         // Replace the least violated slot (or an empty one, whose column is −1).
         let base = i * k
         var m = 0

@@ -27,7 +27,7 @@ public enum PairMatcher {
     public struct Options: Sendable {
         public var method: Method = .auto
         /// Candidates per row and column (C) in the streamed pass.
-        public var candidates: Int = 12
+        public var candidates: Int = 16
         /// Largest mA·mB solved densely under `.auto`.
         public var denseLimit: Int = 2048 * 2048
         /// Threads for the bookkeeping around sgemm.
