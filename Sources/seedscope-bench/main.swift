@@ -22,6 +22,7 @@ struct BenchContext {
 let benches: [Bench] = [
     Bench(name: "sgemm", run: sgemmBench),
     Bench(name: "tui", run: tuiBench),
+    Bench(name: "match", run: matchBench),
 ]
 
 var args = Array(CommandLine.arguments.dropFirst())

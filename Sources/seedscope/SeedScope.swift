@@ -27,6 +27,7 @@ struct SeedScope: ParsableCommand {
             Import.self,
             Report.self,
             TUICommand.self,
+            Match.self,
         ])
 }
 
