@@ -21,6 +21,7 @@ struct BenchContext {
 
 let benches: [Bench] = [
     Bench(name: "sgemm", run: sgemmBench),
+    Bench(name: "profile", run: profileBench),
 ]
 
 var args = Array(CommandLine.arguments.dropFirst())

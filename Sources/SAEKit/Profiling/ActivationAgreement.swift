@@ -18,8 +18,8 @@ final class AgreementAccumulator: @unchecked Sendable {
     let request: AgreementRequest
     /// Pairs grouped by A's latent (CSR): `pairIndex[pairStart[i]..<pairStart[i+1]]`.
     let pairStart: [Int], pairIndex: [Int]
-    var sumXY: [Double], coFiring: [Int]
-    var scratchB: [Float]
+    let sumXY: UnsafeMutablePointer<Double>, coFiring: UnsafeMutablePointer<Int>
+    let scratchB: UnsafeMutablePointer<Float>
 
     init(_ r: AgreementRequest, saes: [SparseAutoencoder]) {
         request = r
@@ -30,9 +30,10 @@ final class AgreementAccumulator: @unchecked Sendable {
         var fill = start, idx = [Int](repeating: 0, count: r.pairs.count)
         for (k, p) in r.pairs.enumerated() { idx[fill[p.a]] = k; fill[p.a] += 1 }
         pairStart = start; pairIndex = idx
-        sumXY = [Double](repeating: 0, count: r.pairs.count); coFiring = [Int](repeating: 0, count: r.pairs.count)
-        scratchB = [Float](repeating: 0, count: saes[r.b].numLatents)
+        sumXY = rawBuffer(r.pairs.count, 0); coFiring = rawBuffer(r.pairs.count, 0)
+        scratchB = rawBuffer(saes[r.b].numLatents, 0)
     }
+    deinit { sumXY.deallocate(); coFiring.deallocate(); scratchB.deallocate() }
 
     /// Adds one block (both encoders hold the same rows).
     func update(_ ea: BlockEncoder, _ eb: BlockEncoder) {

@@ -1,14 +1,42 @@
 import Foundation
 
-/// Firing entries of a range of rows in CSR form: row r's entries are `latents/values[rowStart[r]..<rowStart[r+1]]`.
+/// Firing entries of a range of rows in CSR form: row r's entries are
+/// `latents/values[rowStart[r]..<rowStart[r+1]]` (raw growable buffers: see `rawBuffer`).
 final class RowCodes: @unchecked Sendable {
-    var rowStart: [Int] = [0]
-    var latents: [Int32] = []
-    var values: [Float] = []
-    func reset(reserve: Int) {
-        rowStart.removeAll(keepingCapacity: true); rowStart.append(0)
-        latents.removeAll(keepingCapacity: true); values.removeAll(keepingCapacity: true)
-        latents.reserveCapacity(reserve); values.reserveCapacity(reserve)
+    private(set) var rowStart: UnsafeMutablePointer<Int>
+    private(set) var latents: UnsafeMutablePointer<Int32>
+    private(set) var values: UnsafeMutablePointer<Float>
+    private(set) var rows = 0, count = 0
+    private var rowCap: Int, cap: Int
+
+    init(rows: Int, entries: Int) {
+        rowCap = rows + 1; cap = max(16, entries)
+        rowStart = rawBuffer(rowCap, 0); latents = rawBuffer(cap, 0); values = rawBuffer(cap, 0)
+    }
+    deinit { rowStart.deallocate(); latents.deallocate(); values.deallocate() }
+
+    func reset() { rows = 0; count = 0; rowStart[0] = 0 }
+
+    /// Makes room for `n` more entries.
+    @inline(__always)
+    func reserve(_ n: Int) {
+        if count + n <= cap { return }
+        let nc = max(2 * cap, count + n)
+        let nl = rawBuffer(nc, Int32(0)), nv = rawBuffer(nc, Float(0))
+        nl.update(from: latents, count: count); nv.update(from: values, count: count)
+        latents.deallocate(); values.deallocate()
+        latents = nl; values = nv; cap = nc
+    }
+
+    /// Appends an entry (call `reserve` first).
+    @inline(__always)
+    func append(_ j: Int32, _ v: Float) { latents[count] = j; values[count] = v; count += 1 }
+
+    /// Ends the current row.
+    @inline(__always)
+    func endRow() {
+        precondition(rows + 1 < rowCap)
+        rows += 1; rowStart[rows] = count
     }
 }
 
@@ -24,9 +52,9 @@ final class BlockEncoder: @unchecked Sendable {
     /// `[capacity × m]` pre-activations of the current block.
     let pre: UnsafeMutablePointer<Float>
     /// TopK membership per row: the worst selected entry (value, latent); `(0, Int32.max)` when fewer than k fired.
-    var thrV: [Float], thrI: [Int32]
+    let thrV: UnsafeMutablePointer<Float>, thrI: UnsafeMutablePointer<Int32>
     /// Whether each row of the block is profiled.
-    var profiled: [Bool]
+    let profiled: UnsafeMutablePointer<Bool>
     /// One segment of firing entries per thread, covering consecutive rows.
     var segments: [RowCodes]
     var segmentRows: [Range<Int>] = []
@@ -38,15 +66,18 @@ final class BlockEncoder: @unchecked Sendable {
         m = sae.numLatents; d = sae.dIn; self.capacity = capacity
         input = .allocate(capacity: capacity * d)
         pre = .allocate(capacity: capacity * m)
-        thrV = [Float](repeating: 0, count: capacity); thrI = [Int32](repeating: .max, count: capacity)
-        profiled = [Bool](repeating: false, count: capacity)
-        segments = (0..<max(1, threads)).map { _ in RowCodes() }
+        thrV = rawBuffer(capacity, 0); thrI = rawBuffer(capacity, .max)
+        profiled = rawBuffer(capacity, false)
+        let perThread = (capacity + max(1, threads) - 1) / max(1, threads)
+        let perRow: Int
+        if case let .topk(k) = rule.kind { perRow = k } else { perRow = 64 }
+        segments = (0..<max(1, threads)).map { _ in RowCodes(rows: perThread, entries: perThread * perRow) }
     }
-    deinit { input.deallocate(); pre.deallocate() }
+    deinit { input.deallocate(); pre.deallocate(); thrV.deallocate(); thrI.deallocate(); profiled.deallocate() }
 
     /// Encodes `n` rows from `x` (`[n × d]`, row-major) whose profiled flags are `profiledRows`.
     /// - Complexity: O(n·m·d) in one sgemm plus O(n·m) for the selection.
-    func encode(x: UnsafePointer<Float>, n: Int, profiledRows: [Bool]) {
+    func encode(x: UnsafePointer<Float>, n: Int, profiledRows: UnsafePointer<Bool>) {
         precondition(n <= capacity)
         rows = n
         for r in 0..<n { profiled[r] = profiledRows[r] }
@@ -85,30 +116,32 @@ final class BlockEncoder: @unchecked Sendable {
     private func select(segment s: Int) {
         let codes = segments[s]
         let range = segmentRows[s]
-        codes.reset(reserve: range.count * 32)
+        codes.reset()
         switch rule.kind {
         case let .topk(k):
             var sel = TopKSelector(m: m, k: k)
             for r in range {
                 if profiled[r] {
+                    codes.reserve(k)
                     let (tv, ti) = sel.select(pre + r * m, into: codes)
                     thrV[r] = tv; thrI[r] = ti
                 }
-                codes.rowStart.append(codes.latents.count)
+                codes.endRow()
             }
         default:
             for r in range {
                 if profiled[r] {
+                    codes.reserve(m)
                     let row = pre + r * m
                     for j in 0..<m {
                         var v = rule.dense(row[j], j)
                         if v > 0 {
                             if let sc = rule.scale { v *= sc[j] }
-                            codes.latents.append(Int32(j)); codes.values.append(v)
+                            codes.append(Int32(j), v)
                         }
                     }
                 }
-                codes.rowStart.append(codes.latents.count)
+                codes.endRow()
             }
         }
     }
@@ -182,7 +215,7 @@ struct TopKSelector {
         }
         let n = candV.count
         if n <= k {
-            for i in 0..<n { codes.latents.append(candI[i]); codes.values.append(candV[i]) }
+            for i in 0..<n { codes.append(candI[i], candV[i]) }
             return n == k ? worstOf(n) : (0, .max)
         }
         // Keep the k best of the candidates in a min-heap ordered by (value desc, index asc).
@@ -191,7 +224,7 @@ struct TopKSelector {
         for i in k..<n where SparseAutoencoder.worse(hv[0], hi[0], than: candV[i], candI[i]) {
             hv[0] = candV[i]; hi[0] = candI[i]; siftDownPair(0)
         }
-        for i in 0..<k { codes.latents.append(hi[i]); codes.values.append(hv[i]) }
+        for i in 0..<k { codes.append(hi[i], hv[i]) }
         return (hv[0], hi[0])
     }
 

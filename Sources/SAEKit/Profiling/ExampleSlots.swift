@@ -2,30 +2,44 @@
 /// activations), shared by the top-K heaps and the sampling reservoirs. Slot `s` owns
 /// `acts[s·spanCap ..< (s+1)·spanCap]`.
 final class ExampleSlots: @unchecked Sendable {
-    let spanCap: Int
-    var value: [Float], window: [Int32], maxPos: [Int32], spanStart: [Int32], spanLen: [Int32]
-    var prio: [UInt64]
-    var acts: [Float]
+    let spanCap: Int, count: Int
+    let value: UnsafeMutablePointer<Float>, window: UnsafeMutablePointer<Int32>, maxPos: UnsafeMutablePointer<Int32>
+    let spanStart: UnsafeMutablePointer<Int32>, spanLen: UnsafeMutablePointer<Int32>
+    let prio: UnsafeMutablePointer<UInt64>
+    let acts: UnsafeMutablePointer<Float>
 
     init(count: Int, spanCap: Int) {
-        self.spanCap = spanCap
-        value = [Float](repeating: 0, count: count); window = [Int32](repeating: -1, count: count)
-        maxPos = [Int32](repeating: 0, count: count); spanStart = [Int32](repeating: 0, count: count)
-        spanLen = [Int32](repeating: 0, count: count); prio = [UInt64](repeating: 0, count: count)
-        acts = [Float](repeating: 0, count: count * spanCap)
+        self.spanCap = spanCap; self.count = count
+        value = rawBuffer(count, 0); window = rawBuffer(count, -1); maxPos = rawBuffer(count, 0)
+        spanStart = rawBuffer(count, 0); spanLen = rawBuffer(count, 0); prio = rawBuffer(count, 0)
+        acts = rawBuffer(count * spanCap, 0)
+    }
+    deinit {
+        value.deallocate(); window.deallocate(); maxPos.deallocate(); spanStart.deallocate()
+        spanLen.deallocate(); prio.deallocate(); acts.deallocate()
     }
 
     /// Copies slot `from` of `src` into slot `to` of self.
+    @inline(__always)
     func copy(_ to: Int, from src: ExampleSlots, _ from: Int) {
         value[to] = src.value[from]; window[to] = src.window[from]; maxPos[to] = src.maxPos[from]
         spanStart[to] = src.spanStart[from]; spanLen[to] = src.spanLen[from]; prio[to] = src.prio[from]
-        for i in 0..<spanCap { acts[to * spanCap + i] = src.acts[from * spanCap + i] }
+        (acts + to * spanCap).update(from: src.acts + from * spanCap, count: spanCap)
     }
 
+    @inline(__always)
     func swap(_ a: Int, _ b: Int) {
-        value.swapAt(a, b); window.swapAt(a, b); maxPos.swapAt(a, b); spanStart.swapAt(a, b)
-        spanLen.swapAt(a, b); prio.swapAt(a, b)
-        for i in 0..<spanCap { acts.swapAt(a * spanCap + i, b * spanCap + i) }
+        Swift.swap(&value[a], &value[b]); Swift.swap(&window[a], &window[b]); Swift.swap(&maxPos[a], &maxPos[b])
+        Swift.swap(&spanStart[a], &spanStart[b]); Swift.swap(&spanLen[a], &spanLen[b]); Swift.swap(&prio[a], &prio[b])
+        for i in 0..<spanCap { Swift.swap(&acts[a * spanCap + i], &acts[b * spanCap + i]) }
+    }
+
+    /// Writes candidate `c` and its span (start, length, activations from `span`) into `slot`.
+    @inline(__always)
+    func fill(_ slot: Int, _ c: Candidate, start: Int32, length: Int32, span: UnsafePointer<Float>) {
+        value[slot] = c.value; window[slot] = c.window; maxPos[slot] = c.maxPos; prio[slot] = c.prio
+        spanStart[slot] = start; spanLen[slot] = length
+        (acts + slot * spanCap).update(from: span, count: spanCap)
     }
 }
 

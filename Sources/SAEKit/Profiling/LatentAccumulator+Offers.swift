@@ -1,28 +1,35 @@
 /// Heap and reservoir updates of `LatentAccumulator` (one candidate window at a time).
 extension LatentAccumulator {
+    @inline(__always)
+    private func put(_ slots: ExampleSlots, _ slot: Int, _ j: Int, _ c: Candidate, _ ctx: inout CloseContext) {
+        prepareSpan(j, c, &ctx)
+        slots.fill(slot, c, start: ctx.start, length: ctx.length, span: ctx.span)
+    }
+
     /// Bounded min-heap of the K best windows by (activation desc, window asc).
-    func offerTop(_ j: Int, _ c: Candidate, _ enc: BlockEncoder, _ firstRow: Int) {
+    func offerTop(_ j: Int, _ c: Candidate, _ ctx: inout CloseContext) {
         let base = j * K
         let n = topSize[j]
+        let v = top.value, w = top.window
         if n < K {
-            fillSlot(top, base + n, j, c, enc, firstRow)
+            put(top, base + n, j, c, &ctx)
             topSize[j] = n + 1
             var i = n
             while i > 0 {
                 let p = (i - 1) / 2
-                guard exampleWorse(top.value[base + i], top.window[base + i], top.value[base + p], top.window[base + p]) else { break }
+                guard exampleWorse(v[base + i], w[base + i], v[base + p], w[base + p]) else { break }
                 top.swap(base + i, base + p); i = p
             }
-        } else if exampleWorse(top.value[base], top.window[base], c.value, c.window) {
-            fillSlot(top, base, j, c, enc, firstRow)
+        } else if exampleWorse(v[base], w[base], c.value, c.window) {
+            put(top, base, j, c, &ctx)
             var i = 0
             while true {
                 let l = 2 * i + 1, r = l + 1
-                var w = i
-                if l < K && exampleWorse(top.value[base + l], top.window[base + l], top.value[base + w], top.window[base + w]) { w = l }
-                if r < K && exampleWorse(top.value[base + r], top.window[base + r], top.value[base + w], top.window[base + w]) { w = r }
-                if w == i { break }
-                top.swap(base + i, base + w); i = w
+                var s = i
+                if l < K && exampleWorse(v[base + l], w[base + l], v[base + s], w[base + s]) { s = l }
+                if r < K && exampleWorse(v[base + r], w[base + r], v[base + s], w[base + s]) { s = r }
+                if s == i { break }
+                top.swap(base + i, base + s); i = s
             }
         }
     }
@@ -30,34 +37,34 @@ extension LatentAccumulator {
     /// Equal-width bins over [0, F·width): each keeps the s lowest-priority windows and finer counts.
     /// When a window's max exceeds the range the width doubles and adjacent bins merge (bottom-s of
     /// a union = bottom-s of the two bottom-s sets, so the samples stay exact uniform samples per bin).
-    func offerInterval(_ j: Int, _ c: Candidate, _ enc: BlockEncoder, _ firstRow: Int) {
+    func offerInterval(_ j: Int, _ c: Candidate, _ ctx: inout CloseContext) {
         if binWidth[j] == 0 { binWidth[j] = 2 * c.value / Float(F) }
         while c.value >= binWidth[j] * Float(F) { doubleBins(j) }
-        let w = binWidth[j]
-        let fine = min(Fc - 1, Int(c.value / (w / 8)))
+        let fine = min(Fc - 1, Int(c.value / (binWidth[j] / 8)))
         ivCounts[j * Fc + fine] += 1
         guard s > 0 else { return }
-        let b = min(F - 1, fine / 8)
-        offerReservoir(iv, bin: j * F + b, slotBase: (j * F + b) * s, cap: s, sizes: &ivSize, maxPrio: &ivMaxPrio, j, c, enc, firstRow)
+        let bin = j * F + min(F - 1, fine / 8)
+        offerReservoir(iv, bin: bin, slotBase: bin * s, cap: s, sizes: ivSize, maxPrio: ivMaxPrio, j, c, &ctx)
     }
 
     /// Uniform sample (bottom-S priorities) of all firing windows, split into rank quantiles at the end.
-    func offerQuantile(_ j: Int, _ c: Candidate, _ enc: BlockEncoder, _ firstRow: Int) {
+    func offerQuantile(_ j: Int, _ c: Candidate, _ ctx: inout CloseContext) {
         guard S > 0 else { return }
-        offerReservoir(qs, bin: j, slotBase: j * S, cap: S, sizes: &qSize, maxPrio: &qMaxPrio, j, c, enc, firstRow)
+        offerReservoir(qs, bin: j, slotBase: j * S, cap: S, sizes: qSize, maxPrio: qMaxPrio, j, c, &ctx)
     }
 
-    private func offerReservoir(_ slots: ExampleSlots, bin: Int, slotBase: Int, cap: Int, sizes: inout [Int],
-                                maxPrio: inout [UInt64], _ j: Int, _ c: Candidate, _ enc: BlockEncoder, _ firstRow: Int) {
+    @inline(__always)
+    private func offerReservoir(_ slots: ExampleSlots, bin: Int, slotBase: Int, cap: Int, sizes: UnsafeMutablePointer<Int>,
+                                maxPrio: UnsafeMutablePointer<UInt64>, _ j: Int, _ c: Candidate, _ ctx: inout CloseContext) {
         let n = sizes[bin]
         if n < cap {
-            fillSlot(slots, slotBase + n, j, c, enc, firstRow)
+            put(slots, slotBase + n, j, c, &ctx)
             sizes[bin] = n + 1
             if n == 0 || c.prio > maxPrio[bin] { maxPrio[bin] = c.prio }
         } else if c.prio < maxPrio[bin] {
             var at = slotBase
             for i in slotBase..<(slotBase + cap) where slots.prio[i] == maxPrio[bin] { at = i; break }
-            fillSlot(slots, at, j, c, enc, firstRow)
+            put(slots, at, j, c, &ctx)
             var mx: UInt64 = 0
             for i in slotBase..<(slotBase + cap) { mx = max(mx, slots.prio[i]) }
             maxPrio[bin] = mx
@@ -85,19 +92,6 @@ extension LatentAccumulator {
             iv.copy(bin * s + ivSize[bin], from: tmp, o)
             ivSize[bin] += 1
             ivMaxPrio[bin] = tmp.prio[o]
-        }
-    }
-
-    private func fillSlot(_ slots: ExampleSlots, _ slot: Int, _ j: Int, _ c: Candidate, _ enc: BlockEncoder, _ firstRow: Int) {
-        let winStart = Int(c.window) * T
-        let winLen = min(T, enc.rows + firstRow - winStart)
-        let ctx = cfg.context
-        let a = max(0, Int(c.maxPos) - ctx), b = min(winLen, Int(c.maxPos) + ctx + 1)
-        slots.value[slot] = c.value; slots.window[slot] = c.window; slots.maxPos[slot] = c.maxPos
-        slots.prio[slot] = c.prio; slots.spanStart[slot] = Int32(a); slots.spanLen[slot] = Int32(b - a)
-        let base = slot * spanCap, local = winStart - firstRow
-        for i in 0..<spanCap {
-            slots.acts[base + i] = i < b - a ? enc.activation(row: local + a + i, latent: j) : 0
         }
     }
 }

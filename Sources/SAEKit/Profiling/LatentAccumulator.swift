@@ -4,33 +4,37 @@ import Foundation
 ///
 /// Memory is O(m·(H + K + 2n·s + S)·span) — bounded by the number of latents, K, the sampling sizes
 /// and the context, never by the number of tokens. State of different latents is disjoint, so the
-/// update is split over threads by latent ranges (`update(block:latents:)`).
+/// update is split over threads by latent ranges (`update(block:…)`).
 final class LatentAccumulator: @unchecked Sendable {
     let m: Int, T: Int, cfg: ProfileConfig
     let spanCap: Int, H: Int, K: Int
-    /// Interval sample bins (equal width, doubled on overflow) and finer count bins per sample bin.
+    /// Interval sample bins F (equal width, doubled on overflow), s samples each, and Fc = 8F count bins.
     let F: Int, s: Int, Fc: Int
     /// Quantile reservoir size (n·s) per latent.
     let S: Int
     let logLow: Double, binsPerDecade: Double
 
-    var count: [Int], sum: [Double], sumSq: [Double], maxAct: [Float], windowCount: [Int]
-    var hist: [UInt32]
-    // The window currently open per latent (its running max and argmax position).
-    var pendWin: [Int32], pendMax: [Float], pendPos: [Int32]
+    let count: UnsafeMutablePointer<Int>, windowCount: UnsafeMutablePointer<Int>
+    let sum: UnsafeMutablePointer<Double>, sumSq: UnsafeMutablePointer<Double>
+    let maxAct: UnsafeMutablePointer<Float>
+    /// `[m × H]`
+    let hist: UnsafeMutablePointer<UInt32>
+    // The window currently open per latent (its running max and first argmax position).
+    let pendWin: UnsafeMutablePointer<Int32>, pendMax: UnsafeMutablePointer<Float>, pendPos: UnsafeMutablePointer<Int32>
     // Top-K windows: min-heap per latent (root = worst).
     let top: ExampleSlots
-    var topSize: [Int]
+    let topSize: UnsafeMutablePointer<Int>
     // Interval sampling: bin width per latent, bottom-s reservoirs per bin, counts per fine bin.
-    var binWidth: [Float]
+    let binWidth: UnsafeMutablePointer<Float>
     let iv: ExampleSlots
-    var ivSize: [Int], ivMaxPrio: [UInt64]
-    var ivCounts: [UInt32]
+    let ivSize: UnsafeMutablePointer<Int>, ivMaxPrio: UnsafeMutablePointer<UInt64>
+    let ivCounts: UnsafeMutablePointer<UInt32>
     // Quantile sampling: bottom-S reservoir of firing windows per latent.
     let qs: ExampleSlots
-    var qSize: [Int], qMaxPrio: [UInt64]
-    /// Latents touched in the current block, per thread.
-    var touched: [[Int32]]
+    let qSize: UnsafeMutablePointer<Int>, qMaxPrio: UnsafeMutablePointer<UInt64>
+    /// Per thread: latents touched in the current block, and a span scratch buffer.
+    let touched: [UnsafeMutablePointer<Int32>]
+    let spanScratch: [UnsafeMutablePointer<Float>]
 
     init(m: Int, windowLength: Int, config: ProfileConfig, threads: Int) {
         self.m = m; T = windowLength; cfg = config
@@ -39,20 +43,26 @@ final class LatentAccumulator: @unchecked Sendable {
         F = 2 * config.intervals; s = config.samplesPerInterval; Fc = 8 * F
         S = config.quantiles * config.samplesPerQuantile
         logLow = log10(config.histogramLow); binsPerDecade = Double(config.binsPerDecade)
-        count = [Int](repeating: 0, count: m); sum = [Double](repeating: 0, count: m)
-        sumSq = [Double](repeating: 0, count: m); maxAct = [Float](repeating: 0, count: m)
-        windowCount = [Int](repeating: 0, count: m)
-        hist = [UInt32](repeating: 0, count: m * H)
-        pendWin = [Int32](repeating: -1, count: m); pendMax = [Float](repeating: 0, count: m)
-        pendPos = [Int32](repeating: 0, count: m)
-        top = ExampleSlots(count: m * K, spanCap: spanCap); topSize = [Int](repeating: 0, count: m)
-        binWidth = [Float](repeating: 0, count: m)
+        count = rawBuffer(m, 0); windowCount = rawBuffer(m, 0); sum = rawBuffer(m, 0); sumSq = rawBuffer(m, 0)
+        maxAct = rawBuffer(m, 0); hist = rawBuffer(m * H, 0)
+        pendWin = rawBuffer(m, -1); pendMax = rawBuffer(m, 0); pendPos = rawBuffer(m, 0)
+        top = ExampleSlots(count: m * K, spanCap: spanCap); topSize = rawBuffer(m, 0)
+        binWidth = rawBuffer(m, 0)
         iv = ExampleSlots(count: m * F * s, spanCap: spanCap)
-        ivSize = [Int](repeating: 0, count: m * F); ivMaxPrio = [UInt64](repeating: 0, count: m * F)
-        ivCounts = [UInt32](repeating: 0, count: m * Fc)
+        ivSize = rawBuffer(m * F, 0); ivMaxPrio = rawBuffer(m * F, 0); ivCounts = rawBuffer(m * Fc, 0)
         qs = ExampleSlots(count: m * S, spanCap: spanCap)
-        qSize = [Int](repeating: 0, count: m); qMaxPrio = [UInt64](repeating: 0, count: m)
-        touched = Array(repeating: [], count: max(1, threads))
+        qSize = rawBuffer(m, 0); qMaxPrio = rawBuffer(m, 0)
+        touched = (0..<max(1, threads)).map { _ in rawBuffer(m, 0) }
+        spanScratch = (0..<max(1, threads)).map { _ in rawBuffer(2 * config.context + 1, 0) }
+    }
+
+    deinit {
+        count.deallocate(); windowCount.deallocate(); sum.deallocate(); sumSq.deallocate(); maxAct.deallocate()
+        hist.deallocate(); pendWin.deallocate(); pendMax.deallocate(); pendPos.deallocate(); topSize.deallocate()
+        binWidth.deallocate(); ivSize.deallocate(); ivMaxPrio.deallocate(); ivCounts.deallocate()
+        qSize.deallocate(); qMaxPrio.deallocate()
+        for p in touched { p.deallocate() }
+        for p in spanScratch { p.deallocate() }
     }
 
     /// Log-spaced histogram bin of a positive activation.
@@ -65,53 +75,74 @@ final class LatentAccumulator: @unchecked Sendable {
 
     /// Folds the firing entries of an encoded block (rows `firstRow..<firstRow+enc.rows`, whole
     /// windows) into the state of latents `lo..<hi`, then closes every window of the block for them.
-    /// - Complexity: O(entries in the block) plus O(K + s) per (latent, window) that enters a heap or reservoir.
+    /// - Complexity: O(entries in the block) plus O(K + s + span) per (latent, window) that enters a heap or reservoir.
     func update(block enc: BlockEncoder, firstRow: Int, latents lo: Int, _ hi: Int, thread t: Int) {
-        var tl = touched[t]
-        tl.removeAll(keepingCapacity: true)
+        let tl = touched[t]
+        var nt = 0
         let lo32 = Int32(lo), hi32 = Int32(hi)
+        var ctx = CloseContext(enc: enc, firstRow: firstRow, span: spanScratch[t])
         for (si, codes) in enc.segments.enumerated() {
             let rows = enc.segmentRows[si]
-            codes.latents.withUnsafeBufferPointer { lat in
-                codes.values.withUnsafeBufferPointer { val in
-                    for (ri, r) in rows.enumerated() {
-                        let row = firstRow + r
-                        let w = Int32(row / T), pos = Int32(row % T)
-                        for e in codes.rowStart[ri]..<codes.rowStart[ri + 1] {
-                            let j32 = lat[e]
-                            guard j32 >= lo32 && j32 < hi32 else { continue }
-                            let j = Int(j32), v = val[e]
-                            count[j] += 1
-                            let dv = Double(v)
-                            sum[j] += dv; sumSq[j] += dv * dv
-                            if v > maxAct[j] { maxAct[j] = v }
-                            hist[j * H + histBin(v)] += 1
-                            if pendWin[j] != w {
-                                if pendWin[j] >= 0 { close(j, enc: enc, firstRow: firstRow) } else { tl.append(j32) }
-                                pendWin[j] = w; pendMax[j] = v; pendPos[j] = pos
-                            } else if v > pendMax[j] {
-                                pendMax[j] = v; pendPos[j] = pos
-                            }
+            let rs = codes.rowStart, lat = codes.latents, val = codes.values
+            do {
+                for (ri, r) in rows.enumerated() {
+                    let row = firstRow + r
+                    let w = Int32(row / T), pos = Int32(row % T)
+                    for e in rs[ri]..<rs[ri + 1] {
+                        let j32 = lat[e]
+                        guard j32 >= lo32 && j32 < hi32 else { continue }
+                        let j = Int(j32), v = val[e]
+                        count[j] += 1
+                        let dv = Double(v)
+                        sum[j] += dv; sumSq[j] += dv * dv
+                        if v > maxAct[j] { maxAct[j] = v }
+                        hist[j * H + histBin(v)] += 1
+                        if pendWin[j] != w {
+                            if pendWin[j] >= 0 { close(j, &ctx) } else { tl[nt] = j32; nt += 1 }
+                            pendWin[j] = w; pendMax[j] = v; pendPos[j] = pos
+                        } else if v > pendMax[j] {
+                            pendMax[j] = v; pendPos[j] = pos
                         }
                     }
                 }
             }
         }
-        for j32 in tl {
-            let j = Int(j32)
-            close(j, enc: enc, firstRow: firstRow)
+        for i in 0..<nt {
+            let j = Int(tl[i])
+            close(j, &ctx)
             pendWin[j] = -1
         }
-        touched[t] = tl
+    }
+
+    /// Where a closing window's span is read from; the span is computed at most once per window.
+    struct CloseContext {
+        let enc: BlockEncoder
+        let firstRow: Int
+        let span: UnsafeMutablePointer<Float>
+        var ready = false
+        var start: Int32 = 0, length: Int32 = 0
     }
 
     /// Closes latent j's open window: it becomes a candidate for the top-K heap and both reservoirs.
-    private func close(_ j: Int, enc: BlockEncoder, firstRow: Int) {
+    private func close(_ j: Int, _ ctx: inout CloseContext) {
         windowCount[j] += 1
         let c = Candidate(value: pendMax[j], window: pendWin[j], maxPos: pendPos[j],
                           prio: samplePriority(seed: cfg.samplingSeed, latent: j, window: pendWin[j]))
-        offerTop(j, c, enc, firstRow)
-        offerInterval(j, c, enc, firstRow)
-        offerQuantile(j, c, enc, firstRow)
+        ctx.ready = false
+        offerTop(j, c, &ctx)
+        offerInterval(j, c, &ctx)
+        offerQuantile(j, c, &ctx)
+    }
+
+    /// The span (±context around the max, clipped to the window) of latent j in c's window.
+    @inline(__always)
+    func prepareSpan(_ j: Int, _ c: Candidate, _ ctx: inout CloseContext) {
+        if ctx.ready { return }
+        let winStart = Int(c.window) * T
+        let winLen = min(T, ctx.enc.rows + ctx.firstRow - winStart)
+        let a = max(0, Int(c.maxPos) - cfg.context), b = min(winLen, Int(c.maxPos) + cfg.context + 1)
+        let local = winStart - ctx.firstRow
+        for i in 0..<spanCap { ctx.span[i] = i < b - a ? ctx.enc.activation(row: local + a + i, latent: j) : 0 }
+        ctx.start = Int32(a); ctx.length = Int32(b - a); ctx.ready = true
     }
 }

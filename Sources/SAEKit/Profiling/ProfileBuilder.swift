@@ -15,7 +15,7 @@ struct ProfileBuilder {
         let tokensProfiled = input.profiledTokenCount
         var exOffsets: [Int64] = [0]
         var exs: [Ex] = []
-        var intervalCounts = [Int64](repeating: 0, count: m * n)
+        var intervalCounts = [UInt32](repeating: 0, count: m * n)
         var qLower = [Float](repeating: 0, count: m * nq), qUpper = [Float](repeating: 0, count: m * nq)
         for j in 0..<m {
             // Top: heap → sorted by (activation desc, window asc).
@@ -40,7 +40,7 @@ struct ProfileBuilder {
                 let fineW = Double(acc.binWidth[j]) / 8
                 for c in 0..<acc.Fc where acc.ivCounts[j * acc.Fc + c] > 0 {
                     let center = (Double(c) + 0.5) * fineW
-                    intervalCounts[j * n + min(n - 1, Int(center / Double(width)))] += Int64(acc.ivCounts[j * acc.Fc + c])
+                    intervalCounts[j * n + min(n - 1, Int(center / Double(width)))] += acc.ivCounts[j * acc.Fc + c]
                 }
             }
             // Quantiles: the uniform sample sorted by value desc, split into nq equal-count chunks.
@@ -59,54 +59,60 @@ struct ProfileBuilder {
         let windowIds = Array(Set(exs.map { Int64($0.slots.window[$0.slot]) })).sorted()
         var windowIndex: [Int64: Int32] = [:]
         for (i, w) in windowIds.enumerated() { windowIndex[w] = Int32(i) }
-        var wt = [Int64](repeating: -1, count: windowIds.count * T)
+        var wt = [Int32](repeating: -1, count: windowIds.count * T)
         if let toks = input.tokens {
             for (i, w) in windowIds.enumerated() {
                 let start = Int(w) * T
-                for p in 0..<min(T, toks.count - start) { wt[i * T + p] = Int64(toks[start + p]) }
+                for p in 0..<min(T, toks.count - start) { wt[i * T + p] = toks[start + p] }
             }
         }
         let E = exs.count
-        var kind = [Int64](repeating: 0, count: E), group = kind, win = kind, pos = kind, sstart = kind, slen = kind, aoff = kind
+        var kind = [UInt8](repeating: 0, count: E)
+        var group = [Int32](repeating: 0, count: E), win = group, pos = group, sstart = group, slen = group
+        var aoff = [Int64](repeating: 0, count: E)
         var value = [Float](repeating: 0, count: E)
-        var acts: [Float] = []
-        acts.reserveCapacity(E * acc.spanCap)
-        for (e, x) in exs.enumerated() {
-            let sl = x.slots, s = x.slot
-            kind[e] = Int64(x.kind); group[e] = Int64(x.group); win[e] = Int64(windowIndex[Int64(sl.window[s])]!)
-            pos[e] = Int64(sl.maxPos[s]); value[e] = sl.value[s]; sstart[e] = Int64(sl.spanStart[s])
-            slen[e] = Int64(sl.spanLen[s]); aoff[e] = Int64(acts.count)
-            acts += sl.acts[(s * sl.spanCap)..<(s * sl.spanCap + Int(sl.spanLen[s]))]
+        let P = exs.reduce(0) { $0 + Int($1.slots.spanLen[$1.slot]) }
+        var acts = [Float](repeating: 0, count: P)
+        var used = 0
+        acts.withUnsafeMutableBufferPointer { ap in
+            for (e, x) in exs.enumerated() {
+                let sl = x.slots, s = x.slot, len = Int(sl.spanLen[s])
+                kind[e] = x.kind; group[e] = x.group; win[e] = windowIndex[Int64(sl.window[s])]!
+                pos[e] = sl.maxPos[s]; value[e] = sl.value[s]; sstart[e] = sl.spanStart[s]
+                slen[e] = Int32(len); aoff[e] = Int64(used)
+                (ap.baseAddress! + used).update(from: sl.acts + s * sl.spanCap, count: len)
+                used += len
+            }
         }
-        let flags = (0..<m).map { Int64(LatentFlags.of(count: acc.count[$0], tokens: tokensProfiled, rare: config.ultraRareFrequency, dense: config.ultraDenseFrequency).rawValue) }
+        let flags = (0..<m).map { LatentFlags.of(count: acc.count[$0], tokens: tokensProfiled, rare: config.ultraRareFrequency, dense: config.ultraDenseFrequency).rawValue }
+        // Little-endian hosts only (x86-64, arm64): typed arrays are written as their bytes.
+        func raw<T>(_ a: [T]) -> Data { a.withUnsafeBytes { Data($0) } }
         var w = SafetensorsWriter()
-        w.add("count", ints: acc.count.map(Int64.init), shape: [m])
-        w.add("window_count", ints: acc.windowCount.map(Int64.init), shape: [m])
-        w.add("sum", raw: doubles(acc.sum), dtype: .F64, shape: [m])
-        w.add("sum_sq", raw: doubles(acc.sumSq), dtype: .F64, shape: [m])
-        w.add("max", floats: acc.maxAct, shape: [m])
-        w.add("flags", ints: flags, shape: [m], dtype: .U8)
-        w.add("histogram", ints: acc.hist.map(Int64.init), shape: [m, acc.H], dtype: .U32)
-        w.add("interval_counts", ints: intervalCounts, shape: [m, n], dtype: .U32)
-        w.add("quantile_lower", floats: qLower, shape: [m, nq])
-        w.add("quantile_upper", floats: qUpper, shape: [m, nq])
-        w.add("ex_offsets", ints: exOffsets, shape: [m + 1])
-        w.add("ex_kind", ints: kind, shape: [E], dtype: .U8)
-        w.add("ex_group", ints: group, shape: [E], dtype: .I32)
-        w.add("ex_window", ints: win, shape: [E], dtype: .I32)
-        w.add("ex_pos", ints: pos, shape: [E], dtype: .I32)
-        w.add("ex_value", floats: value, shape: [E])
-        w.add("ex_span_start", ints: sstart, shape: [E], dtype: .I32)
-        w.add("ex_span_len", ints: slen, shape: [E], dtype: .I32)
-        w.add("ex_acts_offset", ints: aoff, shape: [E])
-        w.add("acts", floats: acts, shape: [acts.count])
-        w.add("windows", ints: windowIds, shape: [windowIds.count])
-        w.add("window_tokens", ints: wt, shape: [windowIds.count, T], dtype: .I32)
+        w.add("count", raw: raw(arrayOf(acc.count, m).map(Int64.init)), dtype: .I64, shape: [m])
+        w.add("window_count", raw: raw(arrayOf(acc.windowCount, m).map(Int64.init)), dtype: .I64, shape: [m])
+        w.add("sum", raw: raw(arrayOf(acc.sum, m)), dtype: .F64, shape: [m])
+        w.add("sum_sq", raw: raw(arrayOf(acc.sumSq, m)), dtype: .F64, shape: [m])
+        w.add("max", raw: raw(arrayOf(acc.maxAct, m)), dtype: .F32, shape: [m])
+        w.add("flags", raw: raw(flags), dtype: .U8, shape: [m])
+        w.add("histogram", raw: raw(arrayOf(acc.hist, m * acc.H)), dtype: .U32, shape: [m, acc.H])
+        w.add("interval_counts", raw: raw(intervalCounts), dtype: .U32, shape: [m, n])
+        w.add("quantile_lower", raw: raw(qLower), dtype: .F32, shape: [m, nq])
+        w.add("quantile_upper", raw: raw(qUpper), dtype: .F32, shape: [m, nq])
+        w.add("ex_offsets", raw: raw(exOffsets), dtype: .I64, shape: [m + 1])
+        w.add("ex_kind", raw: raw(kind), dtype: .U8, shape: [E])
+        w.add("ex_group", raw: raw(group), dtype: .I32, shape: [E])
+        w.add("ex_window", raw: raw(win), dtype: .I32, shape: [E])
+        w.add("ex_pos", raw: raw(pos), dtype: .I32, shape: [E])
+        w.add("ex_value", raw: raw(value), dtype: .F32, shape: [E])
+        w.add("ex_span_start", raw: raw(sstart), dtype: .I32, shape: [E])
+        w.add("ex_span_len", raw: raw(slen), dtype: .I32, shape: [E])
+        w.add("ex_acts_offset", raw: raw(aoff), dtype: .I64, shape: [E])
+        w.add("acts", raw: raw(acts), dtype: .F32, shape: [P])
+        w.add("windows", raw: raw(windowIds), dtype: .I64, shape: [windowIds.count])
+        w.add("window_tokens", raw: raw(wt), dtype: .I32, shape: [windowIds.count, T])
         w.metadata = [ProfileStore.headerKey: header(tokens: tokensProfiled).serialized()]
         return try ProfileStore(data: w.serialized(), name: "profile of \(sae.info.name.isEmpty ? sae.info.path : sae.info.name)")
     }
-
-    private func doubles(_ a: [Double]) -> Data { a.withUnsafeBytes { Data($0) } }
 
     private func header(tokens: Int) -> JSONValue {
         func i(_ v: Int) -> JSONValue { .int(Int64(v)) }

@@ -70,7 +70,8 @@ public enum Profiler {
         let agree = agreements.map { AgreementAccumulator($0, saes: saes) }
         let x = UnsafeMutablePointer<Float>.allocate(capacity: cap * d)
         defer { x.deallocate() }
-        var profiledRows = [Bool](repeating: false, count: cap)
+        let profiledRows = rawBuffer(cap, false)
+        defer { profiledRows.deallocate() }
         var row0 = 0
         while row0 < N {
             let n = min(cap, N - row0)
@@ -111,7 +112,7 @@ public enum Profiler {
                 progress: progress).profiles[0]
     }
 
-    private static func firstNonFinite(_ x: UnsafePointer<Float>, n: Int, d: Int, profiled: [Bool]) -> Int? {
+    private static func firstNonFinite(_ x: UnsafePointer<Float>, n: Int, d: Int, profiled: UnsafePointer<Bool>) -> Int? {
         for r in 0..<n where profiled[r] {
             var acc = Float(0)
             let p = x + r * d
