@@ -38,27 +38,19 @@ final class AgreementAccumulator: @unchecked Sendable {
     /// Adds one block (both encoders hold the same rows).
     func update(_ ea: BlockEncoder, _ eb: BlockEncoder) {
         let pairs = request.pairs
-        for (sa, ca) in ea.segments.enumerated() {
-            for (ri, r) in ea.segmentRows[sa].enumerated() {
-                let (sb, rb) = locate(eb, r)
-                let cb = eb.segments[sb]
-                for e in cb.rowStart[rb]..<cb.rowStart[rb + 1] { scratchB[Int(cb.latents[e])] = cb.values[e] }
-                for e in ca.rowStart[ri]..<ca.rowStart[ri + 1] {
-                    let i = Int(ca.latents[e]), x = Double(ca.values[e])
-                    for q in pairStart[i]..<pairStart[i + 1] {
-                        let k = pairIndex[q]
-                        let y = scratchB[pairs[k].b]
-                        if y > 0 { sumXY[k] += x * Double(y); coFiring[k] += 1 }
-                    }
+        let ca = ea.codes, cb = eb.codes
+        for r in 0..<ea.rows {
+            for e in cb.begin[r]..<cb.end[r] { scratchB[Int(cb.latents[e])] = cb.values[e] }
+            for e in ca.begin[r]..<ca.end[r] {
+                let i = Int(ca.latents[e]), x = Double(ca.values[e])
+                for q in pairStart[i]..<pairStart[i + 1] {
+                    let k = pairIndex[q]
+                    let y = scratchB[pairs[k].b]
+                    if y > 0 { sumXY[k] += x * Double(y); coFiring[k] += 1 }
                 }
-                for e in cb.rowStart[rb]..<cb.rowStart[rb + 1] { scratchB[Int(cb.latents[e])] = 0 }
             }
+            for e in cb.begin[r]..<cb.end[r] { scratchB[Int(cb.latents[e])] = 0 }
         }
-    }
-
-    private func locate(_ e: BlockEncoder, _ r: Int) -> (Int, Int) {
-        for (s, rows) in e.segmentRows.enumerated() where rows.contains(r) { return (s, r - rows.lowerBound) }
-        fatalError("row \(r) not in block")
     }
 
     func results(statsA: LatentAccumulator, statsB: LatentAccumulator, tokens: Int, topA: ProfileStore, topB: ProfileStore) -> [PairAgreement] {

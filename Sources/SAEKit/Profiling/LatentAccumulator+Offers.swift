@@ -3,7 +3,7 @@ extension LatentAccumulator {
     @inline(__always)
     private func put(_ slots: ExampleSlots, _ slot: Int, _ j: Int, _ c: Candidate, _ ctx: inout CloseContext) {
         prepareSpan(j, c, &ctx)
-        slots.fill(slot, c, start: ctx.start, length: ctx.length, span: ctx.span)
+        slots.fill(slot, c, start: ctx.start, length: ctx.length, span: ctx.sc.span)
     }
 
     /// Bounded min-heap of the K best windows by (activation desc, window asc).

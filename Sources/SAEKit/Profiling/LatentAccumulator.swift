@@ -19,8 +19,6 @@ final class LatentAccumulator: @unchecked Sendable {
     let maxAct: UnsafeMutablePointer<Float>
     /// `[m × H]`
     let hist: UnsafeMutablePointer<UInt32>
-    // The window currently open per latent (its running max and first argmax position).
-    let pendWin: UnsafeMutablePointer<Int32>, pendMax: UnsafeMutablePointer<Float>, pendPos: UnsafeMutablePointer<Int32>
     // Top-K windows: min-heap per latent (root = worst).
     let top: ExampleSlots
     let topSize: UnsafeMutablePointer<Int>
@@ -32,11 +30,12 @@ final class LatentAccumulator: @unchecked Sendable {
     // Quantile sampling: bottom-S reservoir of firing windows per latent.
     let qs: ExampleSlots
     let qSize: UnsafeMutablePointer<Int>, qMaxPrio: UnsafeMutablePointer<UInt64>
-    /// Per thread: latents touched in the current block, and a span scratch buffer.
-    let touched: [UnsafeMutablePointer<Int32>]
-    let spanScratch: [UnsafeMutablePointer<Float>]
+    /// Per-thread scratch.
+    let scratch: [Scratch]
+    /// Rows in the data (the last window may be partial).
+    let totalRows: Int
 
-    init(m: Int, windowLength: Int, config: ProfileConfig, threads: Int) {
+    init(m: Int, windowLength: Int, totalRows: Int, config: ProfileConfig, threads: Int) {
         self.m = m; T = windowLength; cfg = config
         spanCap = 2 * config.context + 1
         H = config.histogramBins; K = config.topK
@@ -45,24 +44,21 @@ final class LatentAccumulator: @unchecked Sendable {
         logLow = log10(config.histogramLow); binsPerDecade = Double(config.binsPerDecade)
         count = rawBuffer(m, 0); windowCount = rawBuffer(m, 0); sum = rawBuffer(m, 0); sumSq = rawBuffer(m, 0)
         maxAct = rawBuffer(m, 0); hist = rawBuffer(m * H, 0)
-        pendWin = rawBuffer(m, -1); pendMax = rawBuffer(m, 0); pendPos = rawBuffer(m, 0)
         top = ExampleSlots(count: m * K, spanCap: spanCap); topSize = rawBuffer(m, 0)
         binWidth = rawBuffer(m, 0)
         iv = ExampleSlots(count: m * F * s, spanCap: spanCap)
         ivSize = rawBuffer(m * F, 0); ivMaxPrio = rawBuffer(m * F, 0); ivCounts = rawBuffer(m * Fc, 0)
         qs = ExampleSlots(count: m * S, spanCap: spanCap)
         qSize = rawBuffer(m, 0); qMaxPrio = rawBuffer(m, 0)
-        touched = (0..<max(1, threads)).map { _ in rawBuffer(m, 0) }
-        spanScratch = (0..<max(1, threads)).map { _ in rawBuffer(2 * config.context + 1, 0) }
+        scratch = (0..<max(1, threads)).map { _ in Scratch(m: m, spanCap: 2 * config.context + 1) }
+        self.totalRows = totalRows
     }
 
     deinit {
         count.deallocate(); windowCount.deallocate(); sum.deallocate(); sumSq.deallocate(); maxAct.deallocate()
-        hist.deallocate(); pendWin.deallocate(); pendMax.deallocate(); pendPos.deallocate(); topSize.deallocate()
+        hist.deallocate(); topSize.deallocate()
         binWidth.deallocate(); ivSize.deallocate(); ivMaxPrio.deallocate(); ivCounts.deallocate()
         qSize.deallocate(); qMaxPrio.deallocate()
-        for p in touched { p.deallocate() }
-        for p in spanScratch { p.deallocate() }
     }
 
     /// Log-spaced histogram bin of a positive activation.
@@ -73,76 +69,107 @@ final class LatentAccumulator: @unchecked Sendable {
         return min(H - 1, 1 + Int(x))
     }
 
+    /// Per-thread scratch: the block's entries of the thread's latent range by latent (CSC).
+    final class Scratch: @unchecked Sendable {
+        let start: UnsafeMutablePointer<Int>
+        var row: UnsafeMutablePointer<Int32>, val: UnsafeMutablePointer<Float>, cap: Int
+        let span: UnsafeMutablePointer<Float>
+        init(m: Int, spanCap: Int) {
+            start = rawBuffer(m + 1, 0); cap = 1 << 16
+            row = rawBuffer(cap, 0); val = rawBuffer(cap, 0); span = rawBuffer(spanCap, 0)
+        }
+        func reserve(_ n: Int) {
+            guard n > cap else { return }
+            row.deallocate(); val.deallocate()
+            cap = max(n, 2 * cap); row = rawBuffer(cap, 0); val = rawBuffer(cap, 0)
+        }
+        deinit { start.deallocate(); row.deallocate(); val.deallocate(); span.deallocate() }
+    }
+
     /// Folds the firing entries of an encoded block (rows `firstRow..<firstRow+enc.rows`, whole
-    /// windows) into the state of latents `lo..<hi`, then closes every window of the block for them.
+    /// windows) into the state of latents `lo..<hi`. The entries are first regrouped by latent
+    /// (a counting sort, rows stay ascending), so each latent's windows are closed from its own
+    /// contiguous list and example spans come from that list, not from the dense pre-activations.
     /// - Complexity: O(entries in the block) plus O(K + s + span) per (latent, window) that enters a heap or reservoir.
     func update(block enc: BlockEncoder, firstRow: Int, latents lo: Int, _ hi: Int, thread t: Int) {
-        let tl = touched[t]
-        var nt = 0
-        let lo32 = Int32(lo), hi32 = Int32(hi)
-        var ctx = CloseContext(enc: enc, firstRow: firstRow, span: spanScratch[t])
-        for (si, codes) in enc.segments.enumerated() {
-            let rows = enc.segmentRows[si]
-            let rs = codes.rowStart, lat = codes.latents, val = codes.values
-            do {
-                for (ri, r) in rows.enumerated() {
-                    let row = firstRow + r
-                    let w = Int32(row / T), pos = Int32(row % T)
-                    for e in rs[ri]..<rs[ri + 1] {
-                        let j32 = lat[e]
-                        guard j32 >= lo32 && j32 < hi32 else { continue }
-                        let j = Int(j32), v = val[e]
-                        count[j] += 1
-                        let dv = Double(v)
-                        sum[j] += dv; sumSq[j] += dv * dv
-                        if v > maxAct[j] { maxAct[j] = v }
-                        hist[j * H + histBin(v)] += 1
-                        if pendWin[j] != w {
-                            if pendWin[j] >= 0 { close(j, &ctx) } else { tl[nt] = j32; nt += 1 }
-                            pendWin[j] = w; pendMax[j] = v; pendPos[j] = pos
-                        } else if v > pendMax[j] {
-                            pendMax[j] = v; pendPos[j] = pos
-                        }
-                    }
-                }
+        let sc = scratch[t]
+        let n = enc.rows, cb = enc.codes.begin, ce = enc.codes.end, lat = enc.codes.latents, val = enc.codes.values
+        let lo32 = Int32(lo), hi32 = Int32(hi), width = hi - lo
+        let st = sc.start
+        for i in 0...width { st[i] = 0 }
+        for r in 0..<n { for e in cb[r]..<ce[r] where lat[e] >= lo32 && lat[e] < hi32 { st[Int(lat[e] - lo32) + 1] += 1 } }
+        for i in 0..<width { st[i + 1] += st[i] }
+        sc.reserve(st[width])
+        for r in 0..<n {
+            for e in cb[r]..<ce[r] where lat[e] >= lo32 && lat[e] < hi32 {
+                let i = Int(lat[e] - lo32)
+                sc.row[st[i]] = Int32(r); sc.val[st[i]] = val[e]; st[i] += 1
             }
         }
-        for i in 0..<nt {
-            let j = Int(tl[i])
-            close(j, &ctx)
-            pendWin[j] = -1
+        // st[i] is now the end of latent lo+i's list; its start is st[i−1] (0 for i = 0).
+        var begin = 0
+        for i in 0..<width {
+            let end = st[i]
+            defer { begin = end }
+            guard end > begin else { continue }
+            let j = lo + i
+            var c = count[j], s1 = sum[j], s2 = sumSq[j], mx = maxAct[j]
+            var winStart = begin
+            var w = Int32((firstRow + Int(sc.row[begin])) / T), wMax: Float = 0, wPos: Int32 = 0
+            for e in begin..<end {
+                let row = firstRow + Int(sc.row[e]), v = sc.val[e]
+                c += 1
+                let dv = Double(v)
+                s1 += dv; s2 += dv * dv
+                if v > mx { mx = v }
+                hist[j * H + histBin(v)] += 1
+                let rw = Int32(row / T)
+                if rw != w {
+                    close(j, Candidate(value: wMax, window: w, maxPos: wPos, prio: 0), winStart, e, firstRow, sc)
+                    w = rw; wMax = 0; winStart = e
+                }
+                if v > wMax { wMax = v; wPos = Int32(row % T) }
+            }
+            close(j, Candidate(value: wMax, window: w, maxPos: wPos, prio: 0), winStart, end, firstRow, sc)
+            count[j] = c; sum[j] = s1; sumSq[j] = s2; maxAct[j] = mx
         }
     }
 
     /// Where a closing window's span is read from; the span is computed at most once per window.
     struct CloseContext {
-        let enc: BlockEncoder
-        let firstRow: Int
-        let span: UnsafeMutablePointer<Float>
+        let sc: Scratch
+        /// The window's entries in the scratch list, and the block's first row.
+        let first: Int, last: Int, firstRow: Int, winLen: Int
         var ready = false
         var start: Int32 = 0, length: Int32 = 0
     }
 
-    /// Closes latent j's open window: it becomes a candidate for the top-K heap and both reservoirs.
-    private func close(_ j: Int, _ ctx: inout CloseContext) {
+    /// Closes latent j's window (its entries are `sc.row/val[first..<last]`): it becomes a candidate
+    /// for the top-K heap and both reservoirs.
+    private func close(_ j: Int, _ cand: Candidate, _ first: Int, _ last: Int, _ firstRow: Int, _ sc: Scratch) {
         windowCount[j] += 1
-        let c = Candidate(value: pendMax[j], window: pendWin[j], maxPos: pendPos[j],
-                          prio: samplePriority(seed: cfg.samplingSeed, latent: j, window: pendWin[j]))
-        ctx.ready = false
+        var c = cand
+        c.prio = samplePriority(seed: cfg.samplingSeed, latent: j, window: c.window)
+        var ctx = CloseContext(sc: sc, first: first, last: last, firstRow: firstRow,
+                               winLen: min(T, totalRows - Int(c.window) * T))
         offerTop(j, c, &ctx)
         offerInterval(j, c, &ctx)
         offerQuantile(j, c, &ctx)
     }
 
-    /// The span (±context around the max, clipped to the window) of latent j in c's window.
+    /// The span (±context around the max, clipped to the window) of latent j in c's window, from the
+    /// window's firing entries (every other token of the span has activation 0).
     @inline(__always)
     func prepareSpan(_ j: Int, _ c: Candidate, _ ctx: inout CloseContext) {
         if ctx.ready { return }
-        let winStart = Int(c.window) * T
-        let winLen = min(T, ctx.enc.rows + ctx.firstRow - winStart)
-        let a = max(0, Int(c.maxPos) - cfg.context), b = min(winLen, Int(c.maxPos) + cfg.context + 1)
-        let local = winStart - ctx.firstRow
-        for i in 0..<spanCap { ctx.span[i] = i < b - a ? ctx.enc.activation(row: local + a + i, latent: j) : 0 }
+        let a = max(0, Int(c.maxPos) - cfg.context), b = min(ctx.winLen, Int(c.maxPos) + cfg.context + 1)
+        let span = ctx.sc.span
+        for i in 0..<spanCap { span[i] = 0 }
+        let winRow = Int(c.window) * T - ctx.firstRow
+        for e in ctx.first..<ctx.last {
+            let p = Int(ctx.sc.row[e]) - winRow
+            if p >= a && p < b { span[p - a] = ctx.sc.val[e] }
+        }
         ctx.start = Int32(a); ctx.length = Int32(b - a); ctx.ready = true
     }
 }

@@ -30,8 +30,24 @@ public struct ProfileRun: Sendable {
     public var profiles: [ProfileStore]
     /// One array per request, in request order, one entry per pair.
     public var agreements: [[PairAgreement]]
-    /// Wall time of the pass in seconds.
+    /// Wall time of the pass in seconds (without building the stores).
     public var seconds: Double
+    /// Wall time of the pass's phases.
+    public var timings: ProfileTimings
+}
+
+/// Where a pass spent its wall time, in seconds.
+public struct ProfileTimings: Sendable {
+    /// Reading (and converting) activation rows.
+    public var read = 0.0
+    /// Encoder sgemm (with the b_dec subtraction and bias broadcast).
+    public var encode = 0.0
+    /// Per-row selection of firing entries.
+    public var select = 0.0
+    /// Per-latent bookkeeping (stats, histograms, heaps, reservoirs) and agreement sums.
+    public var bookkeeping = 0.0
+    /// Building the stores after the pass.
+    public var finalize = 0.0
 }
 
 /// Firing statistics and top-activating examples for every latent of one or more SAEs, in one
@@ -66,13 +82,19 @@ public enum Profiler {
         let blockWindows = max(1, config.blockRows / T)
         let cap = blockWindows * T
         let encoders = try saes.map { try BlockEncoder(sae: $0, capacity: cap, threads: threads) }
-        let accs = saes.map { LatentAccumulator(m: $0.numLatents, windowLength: T, config: config, threads: threads) }
+        let accs = saes.map { LatentAccumulator(m: $0.numLatents, windowLength: T, totalRows: N, config: config, threads: threads) }
         let agree = agreements.map { AgreementAccumulator($0, saes: saes) }
         let x = UnsafeMutablePointer<Float>.allocate(capacity: cap * d)
         defer { x.deallocate() }
         let profiledRows = rawBuffer(cap, false)
         defer { profiledRows.deallocate() }
         var row0 = 0
+        var tm = ProfileTimings()
+        var clock = DispatchTime.now().uptimeNanoseconds
+        func lap(_ field: WritableKeyPath<ProfileTimings, Double>) {
+            let now = DispatchTime.now().uptimeNanoseconds
+            tm[keyPath: field] += Double(now - clock) / 1e9; clock = now
+        }
         while row0 < N {
             let n = min(cap, N - row0)
             try src.readRows(row0..<(row0 + n), into: x)
@@ -80,16 +102,21 @@ public enum Profiler {
             if let bad = firstNonFinite(x, n: n, d: d, profiled: profiledRows) {
                 throw SeedScopeError.invalid(file: input.path.isEmpty ? "activations" : input.path, message: "NaN or infinite activation in row \(row0 + bad)")
             }
+            lap(\.read)
             for (e, acc) in zip(encoders, accs) {
                 e.encode(x: x, n: n, profiledRows: profiledRows)
+                tm.encode += e.lastEncodeSeconds; tm.select += e.lastSelectSeconds
+                clock = DispatchTime.now().uptimeNanoseconds
                 let m = acc.m
                 let box = UnsafeSendable((acc, e, row0))
                 DispatchQueue.concurrentPerform(iterations: threads) { t in
                     let (acc, e, row0) = box.value
                     acc.update(block: e, firstRow: row0, latents: t * m / threads, (t + 1) * m / threads, thread: t)
                 }
+                lap(\.bookkeeping)
             }
             for g in agree { g.update(encoders[g.request.a], encoders[g.request.b]) }
+            lap(\.bookkeeping)
             row0 += n
             if let p = progress, !p(ProfileProgress(rowsDone: row0, rowsTotal: N)) { throw CancellationError() }
         }
@@ -98,11 +125,12 @@ public enum Profiler {
         let stores = try zip(saes, accs).map { sae, acc in
             try ProfileBuilder(acc: acc, sae: sae, input: input, config: config, seconds: seconds).build()
         }
+        tm.finalize = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 - seconds
         let results = agree.map { g in
             g.results(statsA: accs[g.request.a], statsB: accs[g.request.b], tokens: profiled,
                       topA: stores[g.request.a], topB: stores[g.request.b])
         }
-        return ProfileRun(profiles: stores, agreements: results, seconds: seconds)
+        return ProfileRun(profiles: stores, agreements: results, seconds: seconds, timings: tm)
     }
 
     /// Profiles one SAE over a dataset.
