@@ -23,6 +23,7 @@ let benches: [Bench] = [
     Bench(name: "sgemm", run: sgemmBench),
     Bench(name: "tui", run: tuiBench),
     Bench(name: "match", run: matchBench),
+    Bench(name: "profile", run: profileBench),
 ]
 
 var args = Array(CommandLine.arguments.dropFirst())
