@@ -36,7 +36,7 @@ final class ExampleSlots: @unchecked Sendable {
 
     /// Writes candidate `c` and its span (start, length, activations from `span`) into `slot`.
     @inline(__always)
-    func fill(_ slot: Int, _ c: Candidate, start: Int32, length: Int32, span: UnsafePointer<Float>) {
+    func fill(_ slot: Int, _ c: ExampleCandidate, start: Int32, length: Int32, span: UnsafePointer<Float>) {
         value[slot] = c.value; window[slot] = c.window; maxPos[slot] = c.maxPos; prio[slot] = c.prio
         spanStart[slot] = start; spanLen[slot] = length
         (acts + slot * spanCap).update(from: span, count: spanCap)
@@ -44,7 +44,7 @@ final class ExampleSlots: @unchecked Sendable {
 }
 
 /// One window's candidate example, before its span is written into a slot.
-struct Candidate {
+struct ExampleCandidate {
     var value: Float
     var window: Int32
     var maxPos: Int32

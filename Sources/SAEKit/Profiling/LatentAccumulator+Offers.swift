@@ -1,13 +1,13 @@
 /// Heap and reservoir updates of `LatentAccumulator` (one candidate window at a time).
 extension LatentAccumulator {
     @inline(__always)
-    private func put(_ slots: ExampleSlots, _ slot: Int, _ j: Int, _ c: Candidate, _ ctx: inout CloseContext) {
+    private func put(_ slots: ExampleSlots, _ slot: Int, _ j: Int, _ c: ExampleCandidate, _ ctx: inout CloseContext) {
         prepareSpan(j, c, &ctx)
         slots.fill(slot, c, start: ctx.start, length: ctx.length, span: ctx.sc.span)
     }
 
     /// Bounded min-heap of the K best windows by (activation desc, window asc).
-    func offerTop(_ j: Int, _ c: Candidate, _ ctx: inout CloseContext) {
+    func offerTop(_ j: Int, _ c: ExampleCandidate, _ ctx: inout CloseContext) {
         let base = j * K
         let n = topSize[j]
         let v = top.value, w = top.window
@@ -37,7 +37,7 @@ extension LatentAccumulator {
     /// Equal-width bins over [0, F·width): each keeps the s lowest-priority windows and finer counts.
     /// When a window's max exceeds the range the width doubles and adjacent bins merge (bottom-s of
     /// a union = bottom-s of the two bottom-s sets, so the samples stay exact uniform samples per bin).
-    func offerInterval(_ j: Int, _ c: Candidate, _ ctx: inout CloseContext) {
+    func offerInterval(_ j: Int, _ c: ExampleCandidate, _ ctx: inout CloseContext) {
         if binWidth[j] == 0 { binWidth[j] = 2 * c.value / Float(F) }
         while c.value >= binWidth[j] * Float(F) { doubleBins(j) }
         let fine = min(Fc - 1, Int(c.value / (binWidth[j] / 8)))
@@ -48,14 +48,14 @@ extension LatentAccumulator {
     }
 
     /// Uniform sample (bottom-S priorities) of all firing windows, split into rank quantiles at the end.
-    func offerQuantile(_ j: Int, _ c: Candidate, _ ctx: inout CloseContext) {
+    func offerQuantile(_ j: Int, _ c: ExampleCandidate, _ ctx: inout CloseContext) {
         guard S > 0 else { return }
         offerReservoir(qs, bin: j, slotBase: j * S, cap: S, sizes: qSize, maxPrio: qMaxPrio, j, c, &ctx)
     }
 
     @inline(__always)
     private func offerReservoir(_ slots: ExampleSlots, bin: Int, slotBase: Int, cap: Int, sizes: UnsafeMutablePointer<Int>,
-                                maxPrio: UnsafeMutablePointer<UInt64>, _ j: Int, _ c: Candidate, _ ctx: inout CloseContext) {
+                                maxPrio: UnsafeMutablePointer<UInt64>, _ j: Int, _ c: ExampleCandidate, _ ctx: inout CloseContext) {
         let n = sizes[bin]
         if n < cap {
             put(slots, slotBase + n, j, c, &ctx)

@@ -125,12 +125,12 @@ final class LatentAccumulator: @unchecked Sendable {
                 hist[j * H + histBin(v)] += 1
                 let rw = Int32(row / T)
                 if rw != w {
-                    close(j, Candidate(value: wMax, window: w, maxPos: wPos, prio: 0), winStart, e, firstRow, sc)
+                    close(j, ExampleCandidate(value: wMax, window: w, maxPos: wPos, prio: 0), winStart, e, firstRow, sc)
                     w = rw; wMax = 0; winStart = e
                 }
                 if v > wMax { wMax = v; wPos = Int32(row % T) }
             }
-            close(j, Candidate(value: wMax, window: w, maxPos: wPos, prio: 0), winStart, end, firstRow, sc)
+            close(j, ExampleCandidate(value: wMax, window: w, maxPos: wPos, prio: 0), winStart, end, firstRow, sc)
             count[j] = c; sum[j] = s1; sumSq[j] = s2; maxAct[j] = mx
         }
     }
@@ -146,7 +146,7 @@ final class LatentAccumulator: @unchecked Sendable {
 
     /// Closes latent j's window (its entries are `sc.row/val[first..<last]`): it becomes a candidate
     /// for the top-K heap and both reservoirs.
-    private func close(_ j: Int, _ cand: Candidate, _ first: Int, _ last: Int, _ firstRow: Int, _ sc: Scratch) {
+    private func close(_ j: Int, _ cand: ExampleCandidate, _ first: Int, _ last: Int, _ firstRow: Int, _ sc: Scratch) {
         windowCount[j] += 1
         var c = cand
         c.prio = samplePriority(seed: cfg.samplingSeed, latent: j, window: c.window)
@@ -160,7 +160,7 @@ final class LatentAccumulator: @unchecked Sendable {
     /// The span (±context around the max, clipped to the window) of latent j in c's window, from the
     /// window's firing entries (every other token of the span has activation 0).
     @inline(__always)
-    func prepareSpan(_ j: Int, _ c: Candidate, _ ctx: inout CloseContext) {
+    func prepareSpan(_ j: Int, _ c: ExampleCandidate, _ ctx: inout CloseContext) {
         if ctx.ready { return }
         let a = max(0, Int(c.maxPos) - cfg.context), b = min(ctx.winLen, Int(c.maxPos) + cfg.context + 1)
         let span = ctx.sc.span
