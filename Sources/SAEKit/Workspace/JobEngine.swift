@@ -35,7 +35,8 @@ public struct EngineSnapshot: Sendable {
 /// pipeline order), cancel and pause/resume, and persisting each job's record so a restarted engine
 /// skips finished jobs and resumes interrupted ones.
 ///
-/// The UI calls `snapshot()` from its loop; nothing here touches the main thread.
+/// The UI calls `snapshot()` from its loop; nothing here touches the main thread. Call `interrupt()`
+/// (quit: running jobs stay resumable) or `shutdown()` before dropping an engine: its threads hold it.
 ///
 /// - Complexity: scheduling is O(jobs) per pick; all heavy work is in the executors.
 public final class JobEngine: Sendable {
@@ -121,6 +122,7 @@ public final class JobEngine: Sendable {
             newEntries.append(e)
         }
         try state.withLock { s in
+            if s.stopping { throw SeedScopeError.usage("the job engine was shut down; create a new one") }
             if s.entries.values.contains(where: { $0.run == name && [.running, .paused].contains($0.status) }) {
                 throw SeedScopeError.usage("run \(name) is already running")
             }
