@@ -201,6 +201,15 @@ import Testing
         // Selected token's exact value is in the status line; h/l move it.
         let text = UITest.render(a).text
         #expect(text.contains("token '") && text.contains("act "))
+        a.send("{")
+        #expect(l.context == 16)
+        a.send("{ {")
+        #expect(l.context == 5)
+        // ±5 around the peak: at most 11 tokens on the selected window's line.
+        let line = try #require(UITest.render(a).text.split(separator: "\n").first { $0.hasPrefix("▶") })
+        #expect(line.prefix(59).split(separator: " ").count <= 2 + 11 + 2)
+        a.send("} }")
+        #expect(l.context == nil)
         a.send("o")
         #expect(l.side == 2)
         #expect(UITest.render(a).text.contains("partner s2/"))

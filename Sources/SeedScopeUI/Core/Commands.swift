@@ -104,6 +104,12 @@ enum Commands {
             Command("partner", keys: [[.char("p")]], help: "hop to the partner latent in the comparison seed (q returns)", views: [.latent], hint: "partner") { a, _ in
                 (a.top as? LatentView)?.hop(a) ?? .none
             },
+            Command("less-context", keys: [[.char("{")]], help: "fewer context tokens around the focus (±16 → ±5)", views: [.latent]) { a, _ in
+                (a.top as? LatentView)?.changeContext(a, by: -1) ?? .none
+            },
+            Command("more-context", keys: [[.char("}")]], help: "more context tokens (±5 → ±16 → whole window)", views: [.latent]) { a, _ in
+                (a.top as? LatentView)?.changeContext(a, by: 1) ?? .none
+            },
             // Jobs and launching.
             Command("jobs", keys: [[.char("J")]], help: "jobs panel: progress, ETA, cancel", views: [.runs, .overview, .table, .latent], hint: "jobs") { a, _ in
                 if a.top.kind != .jobs { a.push(JobsView()) }; return .redraw
