@@ -14,7 +14,13 @@ import Testing
         a.send("q"); #expect(a.topKind == .table)
         a.send("<Esc> <Esc>"); #expect(a.topKind == .runs)
         a.send("q"); #expect(a.topKind == .runs, "q at the root must not leave the stack")
+        // A job is running: the first Q asks, a second one quits; any other key in between disarms.
+        #expect(!a.send("Q").contains(.quit))
+        #expect(UITest.render(a).text.contains("1 job running in this session: press Q again"))
+        #expect(!a.send("j Q").contains(.quit))
         #expect(a.send("Q").contains(.quit))
+        let idle = UITest.app(provider: SyntheticExplorerData.single(seeds: 2, width: 10, clock: { 0 }))
+        #expect(idle.send("Q").contains(.quit))
     }
 
     @Test func notReadyRunSaysWhy() {
