@@ -175,7 +175,7 @@ struct SystemRandomNumberGeneratorSeeded: RandomNumberGenerator {
         let one = SyntheticExplorerData.single(seeds: 1, width: 50, clock: { 0 })
         let empty = SyntheticExplorerData.single(seeds: 2, width: 0, clock: { 0 })
         for p in [one, empty] as [ExplorerData] {
-            let a = UITest.app(100, 30, provider: p, ticks: 2)
+            let a = UITest.app(100, 30, provider: p, exportDir: "/nonexistent", ticks: 2)
             for script in ["<Enter>", "<Tab> <Enter>", "<Tab> <Tab> <Tab> <Tab> <Enter> <Enter>", "q t G <Enter> p o", "q f f [ ] / 'x <Enter>", ": '3 <Enter>", "s"] {
                 a.send(script)
                 _ = UITest.render(a)

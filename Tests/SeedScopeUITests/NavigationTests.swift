@@ -14,7 +14,13 @@ import Testing
         a.send("q"); #expect(a.topKind == .table)
         a.send("<Esc> <Esc>"); #expect(a.topKind == .runs)
         a.send("q"); #expect(a.topKind == .runs, "q at the root must not leave the stack")
+        // A job is running: the first Q asks, a second one quits; any other key in between disarms.
+        #expect(!a.send("Q").contains(.quit))
+        #expect(UITest.render(a).text.contains("1 job running in this session: press Q again"))
+        #expect(!a.send("j Q").contains(.quit))
         #expect(a.send("Q").contains(.quit))
+        let idle = UITest.app(provider: SyntheticExplorerData.single(seeds: 2, width: 10, clock: { 0 }))
+        #expect(idle.send("Q").contains(.quit))
     }
 
     @Test func notReadyRunSaysWhy() {
@@ -201,6 +207,15 @@ import Testing
         // Selected token's exact value is in the status line; h/l move it.
         let text = UITest.render(a).text
         #expect(text.contains("token '") && text.contains("act "))
+        a.send("{")
+        #expect(l.context == 16)
+        a.send("{ {")
+        #expect(l.context == 5)
+        // ±5 around the peak: at most 11 tokens on the selected window's line.
+        let line = try #require(UITest.render(a).text.split(separator: "\n").first { $0.hasPrefix("▶") })
+        #expect(line.prefix(59).split(separator: " ").count <= 2 + 11 + 2)
+        a.send("} }")
+        #expect(l.context == nil)
         a.send("o")
         #expect(l.side == 2)
         #expect(UITest.render(a).text.contains("partner s2/"))

@@ -41,6 +41,8 @@ public final class App {
     public private(set) var width = 80, height = 24
     /// Hit boxes of the key-hint bar: x range → command index (mouse clicks run them).
     var hintHits: [(x0: Int, x1: Int, command: Int)] = []
+    /// Set by a first `Q` while jobs run; any other key disarms it.
+    var quitArmed = false
     /// Frames rendered (for tests and the bench).
     public internal(set) var frames = 0
 
@@ -86,6 +88,7 @@ public final class App {
     }
 
     private func key(_ k: Key) -> Reaction {
+        if k != .char("Q") { quitArmed = false }
         if prompt != nil { return promptKey(k) }
         if let r = top.textInput(self, k) { return r }
         if case .ctrl("c") = k { return .quit }

@@ -21,7 +21,15 @@ enum Commands {
             Command("open", keys: [[.enter]], help: "open / dive into the selection (a histogram bin filters the table)",
                     views: [.runs, .overview, .table, .latent, .jobs], hint: "open") { a, _ in a.top.activate(a) },
             Command("back", keys: [[.char("q")], [.escape]], help: "back to the previous view", hint: "back") { a, _ in a.pop() },
-            Command("quit", keys: [[.char("Q")]], help: "quit seedscope") { _, _ in .quit },
+            Command("quit", keys: [[.char("Q")]], help: "quit seedscope (asks again while jobs run)") { a, _ in
+                let running = a.jobs.filter { $0.state == .running || $0.state == .queued }.count
+                if running > 0 && !a.quitArmed {
+                    a.quitArmed = true
+                    a.flash("\(running) job\(running == 1 ? "" : "s") running in this session: press Q again to quit anyway", error: true)
+                    return .redraw
+                }
+                return .quit
+            },
             Command("help", keys: [[.char("?")], [.function(1)]], help: "this help: every key and command", views: Set(ViewKind.allCases).subtracting([.help]), hint: "help") { a, _ in
                 a.push(HelpView(for: a.top.kind)); return .redraw
             },
@@ -103,6 +111,12 @@ enum Commands {
             // Latent detail.
             Command("partner", keys: [[.char("p")]], help: "hop to the partner latent in the comparison seed (q returns)", views: [.latent], hint: "partner") { a, _ in
                 (a.top as? LatentView)?.hop(a) ?? .none
+            },
+            Command("less-context", keys: [[.char("{")]], help: "fewer context tokens around the focus (±16 → ±5)", views: [.latent]) { a, _ in
+                (a.top as? LatentView)?.changeContext(a, by: -1) ?? .none
+            },
+            Command("more-context", keys: [[.char("}")]], help: "more context tokens (±5 → ±16 → whole window)", views: [.latent]) { a, _ in
+                (a.top as? LatentView)?.changeContext(a, by: 1) ?? .none
             },
             // Jobs and launching.
             Command("jobs", keys: [[.char("J")]], help: "jobs panel: progress, ETA, cancel", views: [.runs, .overview, .table, .latent], hint: "jobs") { a, _ in

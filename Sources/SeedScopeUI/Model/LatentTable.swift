@@ -204,6 +204,17 @@ final class LatentTable {
         return out
     }
 
+    /// Sorts one not-yet-cached column (called on idle ticks), so a user's first sort of a column is
+    /// usually a cache hit. Text columns are skipped (string sort is slow and rarely wanted).
+    /// - Returns: false when every numeric column is cached.
+    @discardableResult
+    func prewarmNext() -> Bool {
+        for i in columns.indices where sortedCache[i] == nil && columns[i] != .tokens {
+            _ = sorted(i); return true
+        }
+        return false
+    }
+
     /// Brings `rows` up to date with sort, filters and the context's threshold. Cheap when nothing changed.
     func refresh() {
         if builtBase != ctx.base { rebuildColumns(); sortedCache = [:]; lowerTokens = nil; dirty = true }

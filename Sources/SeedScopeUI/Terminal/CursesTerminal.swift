@@ -12,16 +12,22 @@ final class CursesTerminal {
     let localeIsASCII: Bool
     private var roleAttrs: [(attrs: attr_t, pair: Int32)] = []
     private let win: UnsafeMutablePointer<WINDOW>
+    private var screen: OpaquePointer? = nil
 
     /// Sets the locale (UTF-8 if at all possible), starts curses in raw mode with mouse reporting and
     /// a 100 ms read timeout, and maps the theme's roles to colour pairs for the terminal's depth.
-    init(theme: Theme, noColor: Bool) {
+    /// - Parameter headless: draw to /dev/null through `newterm` (tests: no tty needed).
+    init(theme: Theme, noColor: Bool, headless: Bool = false) {
         setlocale(LC_ALL, "")
         if ss_codeset_is_utf8() == 0 { setlocale(LC_ALL, "C.UTF-8") }
         localeIsASCII = ss_codeset_is_utf8() == 0
         // Short Esc delay so Esc feels instant (the default is a full second).
         setenv("ESCDELAY", "25", 0)
-        initscr()
+        if headless {
+            screen = newterm("xterm-256color", fopen("/dev/null", "w"), fopen("/dev/null", "r"))
+        } else {
+            initscr()
+        }
         win = ss_stdscr()
         raw(); noecho(); nonl()
         keypad(win, true)
@@ -39,7 +45,7 @@ final class CursesTerminal {
         colorCapable = d != .none
         setTheme(theme)
         // Killed from outside (kill, closed terminal): restore the terminal before dying.
-        for sig in [SIGTERM, SIGHUP] {
+        for sig in headless ? [] : [SIGTERM, SIGHUP] {
             signal(sig) { s in endwin(); _exit(128 + s) }
         }
     }
@@ -155,5 +161,8 @@ final class CursesTerminal {
         }
     }
 
-    func end() { endwin() }
+    func end() {
+        endwin()
+        if let s = screen { delscreen(s); screen = nil }
+    }
 }

@@ -90,8 +90,14 @@ enum Charts {
         g.put(x0 + bins * bw - 1, ay, "1", .axis)
         g.put(tCol, ay, g.glyphs.ascii ? "t" : "τ", .threshold)
         if focused, let c = cursor, c < bins { g.put(x0 + c * bw, ay, g.glyphs.arrowUp, .cursorBin) }
-        let legend = "cos \u{B7} n=\(data.total)" + (baseline != nil ? " \u{B7} \(g.glyphs.baselineMark) random init" : "")
-        g.put(x0, ay + 1, legend, .dim, maxWidth: r.x + r.width - x0)
+        // The longest legend that fits: x-axis unit, sample size, baseline key.
+        let avail = r.x + r.width - x0
+        let mark = g.glyphs.baselineMark
+        let options = baseline == nil ? ["cosine \u{B7} n=\(data.total)", "cos n=\(data.total)"]
+            : ["cosine \u{B7} n=\(data.total) \u{B7} \(mark) random init", "cos \u{B7} n=\(data.total) \u{B7} \(mark) random init",
+               "cos n=\(data.total) \(mark) rand init", "n=\(data.total) \(mark) rand"]
+        let legend = options.first { CharWidth.of($0) <= avail } ?? options[options.count - 1]
+        g.put(x0, ay + 1, legend, .dim, maxWidth: avail)
         return (x0, bw, bins)
     }
 

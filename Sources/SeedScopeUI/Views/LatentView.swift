@@ -21,6 +21,9 @@ final class LatentView: ExplorerView, PaneCycling {
     private var scrollTop = 0
     private(set) var pageSize = 5
     private var windowRows: [Int: Int] = [:]   // screen y → window index (for clicks)
+    /// Tokens shown either side of the focus token (nil = the whole window), cycled with `{` `}`.
+    private(set) var context: Int? = nil
+    static let contexts: [Int?] = [5, 16, nil]
     private var partnerRows: [Int: Int] = [:]  // screen y → partner row
 
     init(ctx: RunContext, seed: Int, latent: Int) {
@@ -202,11 +205,13 @@ final class LatentView: ExplorerView, PaneCycling {
         let shown = w.tokens.map { TokenText.display($0, ascii: g.glyphs.ascii) }
         let widths = shown.map { CharWidth.of($0) }
         // Start so that the focus token sits around the first third.
+        let lo = context.map { max(0, focus - $0) } ?? 0
+        let hi = context.map { min(w.tokens.count, focus + $0 + 1) } ?? w.tokens.count
         var start = focus, used = widths[focus]
-        while start > 0, used + widths[start - 1] <= width / 3 { start -= 1; used += widths[start] }
+        while start > lo, used + widths[start - 1] <= width / 3 { start -= 1; used += widths[start] }
         var cx = x
         if start > 0 { cx += g.put(cx, y, g.glyphs.ellipsis, .dim) }
-        for t in start..<w.tokens.count {
+        for t in start..<hi {
             if cx + widths[t] > x + width { g.put(x + width - 1, y, g.glyphs.ellipsis, .dim); break }
             let a = t < w.activations.count ? w.activations[t] : 0
             let role: ColorRole = t == selected ? .tokenSelected : ColorRole.heat(a / scale)
@@ -256,6 +261,14 @@ final class LatentView: ExplorerView, PaneCycling {
     }
 
     func activate(_ app: App) -> Reaction { hop(app) }
+
+    /// `{` / `}`: less / more context around the focus token (±5, ±16, whole window).
+    func changeContext(_ app: App, by d: Int) -> Reaction {
+        let i = Self.contexts.firstIndex(of: context) ?? 2
+        context = Self.contexts[max(0, min(Self.contexts.count - 1, i + d))]
+        app.flash("context: " + (context.map { "±\($0) tokens" } ?? "whole window"))
+        return .redraw
+    }
 
     /// Opens the partner latent in the side seed (q comes back here).
     func hop(_ app: App) -> Reaction {

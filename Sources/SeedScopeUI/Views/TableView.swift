@@ -82,6 +82,12 @@ final class TableView: ExplorerView {
         }
     }
 
+    /// Idle ticks pre-sort one column each (see `LatentTable.prewarmNext`); nothing visible changes.
+    func tick(_ app: App) -> Reaction {
+        table.prewarmNext()
+        return .none
+    }
+
     func statusLine() -> String {
         table.refresh()
         let cols = table.columns

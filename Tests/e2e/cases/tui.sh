@@ -59,6 +59,7 @@ T resize-window -t e2e -x 120 -y 35; wait_for "partner s1/"
 # Help is generated from the command table.
 keys '?';                   wait_for "hop to the partner latent"
 keys q q q q;               wait_for "5 in workspace"
+keys Q;                     wait_for "press Q again"
 keys Q
 for _ in $(seq 1 100); do [ -s "$OUT/exit" ] && break; sleep 0.05; done
 grep -q "EXIT=0" "$OUT/exit" || { echo "FAIL: exit status $(cat "$OUT/exit" 2>/dev/null)"; exit 1; }
