@@ -13,8 +13,8 @@
 extension PhaseExecutors {
     public static let builtIn = PhaseExecutors(
         train: nil,      // e.g. NativeTrainExecutor()
-        profile: nil,    // e.g. ProfileExecutorImpl()
-        match: nil,      // e.g. PairMatchExecutor()   — must write matches/<a>-<b>/summary.json (PairSummary)
-        consensus: nil   // e.g. ConsensusBuilder()    — must write consensus/consensus.json (ConsensusSummary)
+        profile: ProfilePhase(),
+        match: PairMatchPhase(),
+        consensus: ConsensusPhase()
     )
 }
