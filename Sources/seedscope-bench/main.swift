@@ -21,6 +21,7 @@ struct BenchContext {
 
 let benches: [Bench] = [
     Bench(name: "sgemm", run: sgemmBench),
+    Bench(name: "train", run: trainBench),
 ]
 
 var args = Array(CommandLine.arguments.dropFirst())

@@ -20,6 +20,7 @@ struct SeedScope: ParsableCommand {
         subcommands: [
             // One line per command, so parallel work merges cleanly.
             Inspect.self,
+            Train.self,
         ])
 }
 
