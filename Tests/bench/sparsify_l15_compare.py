@@ -18,6 +18,7 @@ path, steps = sys.argv[1], int(sys.argv[2])
 seed = int(sys.argv[3]) if len(sys.argv) > 3 else 0
 torch.set_num_threads(2)
 act = load_file(path)["activations"].float()
+act = act.reshape(-1, 128, act.shape[-1]) if act.dim() == 2 else act  # rows = window*128 + position
 W, T, d = act.shape
 eval_windows = max(1, round(W * 0.1))
 train = act[: W - eval_windows, 1:].reshape(-1, d)   # position 0 (attention sink) excluded
