@@ -22,6 +22,7 @@ struct BenchContext {
 let benches: [Bench] = [
     Bench(name: "sgemm", run: sgemmBench),
     Bench(name: "train", run: trainBench),
+    Bench(name: "groundtruth", run: groundTruthBench),
 ]
 
 var args = Array(CommandLine.arguments.dropFirst())
