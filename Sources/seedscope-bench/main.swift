@@ -24,6 +24,8 @@ let benches: [Bench] = [
     Bench(name: "tui", run: tuiBench),
     Bench(name: "match", run: matchBench),
     Bench(name: "profile", run: profileBench),
+    Bench(name: "train", run: trainBench),
+    Bench(name: "groundtruth", run: groundTruthBench),
 ]
 
 var args = Array(CommandLine.arguments.dropFirst())

@@ -28,6 +28,7 @@ struct SeedScope: ParsableCommand {
             Report.self,
             TUICommand.self,
             Match.self,
+            Train.self,
         ])
 }
 

@@ -43,20 +43,33 @@ enum TrainOptimizerKernels {
         TrainParallel.forRanges(t.rows, minPerThread: max(1, 4096 / max(c, 1))) { range in
             for r in range {
                 let base = r * c
-                if touched[r] {
-                    for j in base..<(base + c) {
-                        let gj = g[j]
-                        m[j] = b1 * m[j] + (1 - b1) * gj
-                        v[j] = b2 * v[j] + (1 - b2) * gj * gj
-                        p[j] -= stepSize * m[j] / (v[j].squareRoot() * invSqrtBc2 + eps)
-                        g[j] = 0
-                    }
-                } else {
-                    for j in base..<(base + c) {
-                        m[j] = b1 * m[j]
-                        v[j] = b2 * v[j]
-                        p[j] -= stepSize * m[j] / (v[j].squareRoot() * invSqrtBc2 + eps)
-                    }
+                let has = touched[r]
+                var j = base
+                // SIMD16 body (the pointers are distinct tensors; Swift cannot prove it, so vectorise by hand).
+                let vb1 = SIMD16<Float>(repeating: b1), vb2 = SIMD16<Float>(repeating: b2)
+                let vss = SIMD16<Float>(repeating: stepSize), vbc = SIMD16<Float>(repeating: invSqrtBc2)
+                let veps = SIMD16<Float>(repeating: eps)
+                while j + 16 <= base + c {
+                    let gj = has ? UnsafeRawPointer(g + j).loadUnaligned(as: SIMD16<Float>.self) : .zero
+                    var mj = UnsafeRawPointer(m + j).loadUnaligned(as: SIMD16<Float>.self)
+                    var vj = UnsafeRawPointer(v + j).loadUnaligned(as: SIMD16<Float>.self)
+                    mj = vb1 * mj + (1 - vb1) * gj
+                    vj = vb2 * vj + (1 - vb2) * gj * gj
+                    var pj = UnsafeRawPointer(p + j).loadUnaligned(as: SIMD16<Float>.self)
+                    pj -= vss * mj / (vj.squareRoot() * vbc + veps)
+                    UnsafeMutableRawPointer(m + j).storeBytes(of: mj, as: SIMD16<Float>.self)
+                    UnsafeMutableRawPointer(v + j).storeBytes(of: vj, as: SIMD16<Float>.self)
+                    UnsafeMutableRawPointer(p + j).storeBytes(of: pj, as: SIMD16<Float>.self)
+                    if has { UnsafeMutableRawPointer(g + j).storeBytes(of: .zero, as: SIMD16<Float>.self) }
+                    j += 16
+                }
+                while j < base + c {
+                    let gj = has ? g[j] : 0
+                    m[j] = b1 * m[j] + (1 - b1) * gj
+                    v[j] = b2 * v[j] + (1 - b2) * gj * gj
+                    p[j] -= stepSize * m[j] / (v[j].squareRoot() * invSqrtBc2 + eps)
+                    if has { g[j] = 0 }
+                    j += 1
                 }
                 if t.sparseRows { touched[r] = false }
             }

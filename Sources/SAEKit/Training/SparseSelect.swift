@@ -9,23 +9,58 @@ enum SparseSelect {
     static func topKPositive(_ row: UnsafePointer<Float>, candidates: UnsafePointer<Int32>?, count: Int, k: Int,
                              outIdx hi: UnsafeMutablePointer<Int32>, outVal hv: UnsafeMutablePointer<Float>) -> Int {
         if k <= 0 { return 0 }
+        var heap = TopKHeap(k: k, idx: hi, val: hv)
+        if let cand = candidates {
+            for c in 0..<count {
+                let i = Int(cand[c])
+                let v = row[i]
+                if v > heap.admit { heap.insert(Int32(i), v) }
+            }
+            return heap.n
+        }
+        // Dense scan, 16 lanes at a time: most blocks hold nothing above the admission threshold
+        // (0 until the heap is full, then the heap minimum) and are skipped with one compare.
+        var c = 0
+        while c + 16 <= count {
+            let v = UnsafeRawPointer(row + c).loadUnaligned(as: SIMD16<Float>.self)
+            if any(v .> SIMD16<Float>(repeating: heap.admit)) {
+                for l in 0..<16 where v[l] > heap.admit { heap.insert(Int32(c + l), v[l]) }
+            }
+            c += 16
+        }
+        while c < count {
+            if row[c] > heap.admit { heap.insert(Int32(c), row[c]) }
+            c += 1
+        }
+        return heap.n
+    }
+
+    /// A bounded min-heap on (value, larger index worse) over caller memory. Candidates arrive in
+    /// increasing index order, so a new value equal to the root is worse than it: `v > admit`
+    /// is the exact admission test.
+    struct TopKHeap {
+        let k: Int
+        let idx: UnsafeMutablePointer<Int32>
+        let val: UnsafeMutablePointer<Float>
         var n = 0
-        // Min-heap on (value, then larger index is worse) at hv/hi[0..<n]. Candidates arrive in
-        // increasing index order, so a new value equal to the root is worse than it: `>` suffices.
-        @inline(__always) func worse(_ a: Int, _ b: Int) -> Bool { hv[a] < hv[b] || (hv[a] == hv[b] && hi[a] > hi[b]) }
-        for c in 0..<count {
-            let i = candidates.map { Int($0[c]) } ?? c
-            let v = row[i]
-            if !(v > 0) { continue }
+        /// Values must exceed this to enter: 0 (positives only) until full, then the root.
+        var admit: Float = 0
+
+        init(k: Int, idx: UnsafeMutablePointer<Int32>, val: UnsafeMutablePointer<Float>) { self.k = k; self.idx = idx; self.val = val }
+
+        @inline(__always) func worse(_ a: Int, _ b: Int) -> Bool { val[a] < val[b] || (val[a] == val[b] && idx[a] > idx[b]) }
+
+        @inline(__always) mutating func insert(_ i: Int32, _ v: Float) {
             if n < k {
-                hv[n] = v; hi[n] = Int32(i); n += 1
+                val[n] = v; idx[n] = i; n += 1
                 var ch = n - 1
                 while ch > 0 {
                     let p = (ch - 1) >> 1
-                    if worse(ch, p) { swap(&hv[ch], &hv[p]); swap(&hi[ch], &hi[p]); ch = p } else { break }
+                    if worse(ch, p) { swap(&val[ch], &val[p]); swap(&idx[ch], &idx[p]); ch = p } else { break }
                 }
-            } else if v > hv[0] {
-                hv[0] = v; hi[0] = Int32(i)
+                if n == k { admit = val[0] }
+            } else {
+                val[0] = v; idx[0] = i
                 var ch = 0
                 while true {
                     let l = 2 * ch + 1, rr = l + 1
@@ -33,11 +68,11 @@ enum SparseSelect {
                     if l < k && worse(l, s) { s = l }
                     if rr < k && worse(rr, s) { s = rr }
                     if s == ch { break }
-                    swap(&hv[ch], &hv[s]); swap(&hi[ch], &hi[s]); ch = s
+                    swap(&val[ch], &val[s]); swap(&idx[ch], &idx[s]); ch = s
                 }
+                admit = val[0]
             }
         }
-        return n
     }
 
     struct KthValue { var value: Float }

@@ -58,7 +58,8 @@ extension SeedTrainer {
         for n in 0..<B { sq += rowSq[n] }
         for s in 0..<Int(st[B]) where ai[s] >= 0 && av[s] > 0 { active += 1 }
         let fvu = sq / tv
-        // 4. AuxK on dead latents (sparsify: k_aux = d/2, scale = min(n_dead/k_aux, 1), ê includes b_dec).
+        // 4. AuxK on dead latents (sparsify 1.3.3: k_aux = d/2, scale = min(n_dead/k_aux, 1), ê = Σ a·W_dec
+        //    without b_dec — the residual target already accounts for it).
         let dead = deadMask()
         let deadList = (0..<m).filter { dead[$0] }.map { Int32($0) }
         var kAux = 0
@@ -76,7 +77,7 @@ extension SeedTrainer {
                                                           k: kAux, outIdx: qi + n * kAux, outVal: qv + n * kAux)
                         for s in c..<kAux { qi[n * kAux + s] = -1; qv[n * kAux + s] = 0 }
                         let qn = q + n * d
-                        qn.update(from: bd, count: d)
+                        qn.update(repeating: 0, count: d)
                         for s in 0..<c { Vec.axpy(qv[n * kAux + s], D + Int(qi[n * kAux + s]) * d, qn, d) }
                         // ê − e with e = x − x̂ = −r.
                         for j in 0..<d { qn[j] += r[n * d + j] }
@@ -162,11 +163,10 @@ extension SeedTrainer {
                 tD[i] = true; tE[i] = true; tEb[i] = true
             }
         }
-        // 8. ∂b_dec = Σ_n g_n (+ Σ_n g^aux_n, ê includes b_dec) − Σ_i ∂b_enc[i]·E[i] (through x̃ = x − b_dec).
+        // 8. ∂b_dec = Σ_n g_n − Σ_i ∂b_enc[i]·E[i] (through x̃ = x − b_dec; AuxK reaches b_dec only this way).
         let gbd = decB.grad.p
         var acc = [Double](repeating: 0, count: d)
         for n in 0..<B { for j in 0..<d { acc[j] += Double(r[n * d + j]) } }
-        if kAux > 0, let q = qAll { for n in 0..<B { for j in 0..<d { acc[j] += Double(q[n * d + j]) } } }
         for i in 0..<m where tEb[i] && gEb[i] != 0 {
             let b = Double(gEb[i])
             for j in 0..<d { acc[j] -= b * Double(E[i * d + j]) }

@@ -66,7 +66,7 @@ struct TrainerGradientTests {
                 let order = (0..<m).filter { dead[$0] && pre[n * m + $0] > 0 }.sorted { pre[n * m + $0] > pre[n * m + $1] }
                 let sel = Array(order.prefix(kAux))
                 for j in 0..<d {
-                    var s = p.bd[j]
+                    var s = 0.0   // sparsify 1.3.3: ê without b_dec
                     for i in sel { s += pre[n * m + i] * p.D[i * d + j] }
                     a += (s - target[n * d + j]) * (s - target[n * d + j])
                 }
