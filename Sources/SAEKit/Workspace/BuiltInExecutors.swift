@@ -12,7 +12,7 @@
 /// matcher, consensus builder). Import and external-command training need no registration.
 extension PhaseExecutors {
     public static let builtIn = PhaseExecutors(
-        train: nil,      // e.g. NativeTrainExecutor()
+        train: NativeTrainPhase(),
         profile: ProfilePhase(),
         match: PairMatchPhase(),
         consensus: ConsensusPhase()
