@@ -126,6 +126,9 @@ public struct TrainMetrics: Codable, Sendable, Equatable {
     public var command: String?
     /// The folder an imported checkpoint was copied from.
     public var importedFrom: String?
+    /// Fraction of the dataset's ground-truth features (synthetic data from `seedscope generate`) that
+    /// this SAE recovers: some decoder row with cosine > 0.9.
+    public var groundTruthRecovered: Double?
     public init(steps: Int? = nil, tokens: Int? = nil, finalLoss: Double? = nil, fvu: Double? = nil, deadFraction: Double? = nil,
                 seconds: Double? = nil, source: String? = nil, command: String? = nil, importedFrom: String? = nil) {
         self.steps = steps; self.tokens = tokens; self.finalLoss = finalLoss; self.fvu = fvu

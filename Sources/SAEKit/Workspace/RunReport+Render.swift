@@ -46,6 +46,11 @@ extension RunReport {
             let t = s.training
             o.append("| \(s.seed) | \(s.status) | \(int(s.latents)) | \(int(s.dIn)) | \(t?.source ?? "–") | \(int(t?.steps)) | \(num(t?.finalLoss)) | \(num(t?.fvu)) | \(pct(t?.deadFraction)) | \(num(t?.seconds, "%.1f")) |")
         }
+        if seeds.contains(where: { $0.training?.groundTruthRecovered != nil }) {
+            o.append("")
+            o.append("Ground truth (synthetic data): true features recovered (a decoder row with cosine > 0.9): " +
+                     seeds.map { "seed \($0.seed) \(pct($0.training?.groundTruthRecovered))" }.joined(separator: ", "))
+        }
         if seeds.contains(where: { $0.profile != nil }) {
             o.append("")
             o.append("## Dead latents (never fired on the profiling tokens)")

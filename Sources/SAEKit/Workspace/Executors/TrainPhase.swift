@@ -63,10 +63,14 @@ public struct NativeTrainPhase: TrainExecutor {
             try fm.copyItem(at: seedDir.appendingPathComponent(f), to: context.outputDir.appendingPathComponent(f))
         }
         let s = result.seeds.first
-        let metrics = TrainMetrics(steps: result.step, tokens: result.step * config.batchSize,
+        var metrics = TrainMetrics(steps: result.step, tokens: result.step * config.batchSize,
                                    finalLoss: s?.last?.loss, fvu: s?.heldOut?.fvu ?? s?.last?.fvu,
                                    deadFraction: s?.heldOut?.deadFraction ?? s?.last?.deadFraction,
                                    source: "seedscope native (\(config.architecture.rawValue))")
+        if ds.file.contains("true_directions") {
+            let truth = try GroundTruth.load(from: ds)
+            metrics.groundTruthRecovered = truth.recovered(directions: try SAELoader.load(seedDir).decoder)
+        }
         try WorkspaceJSON.write(metrics, to: context.outputDir.appendingPathComponent(TrainMetrics.fileName))
     }
 }
