@@ -60,6 +60,7 @@ for key, name in [("encoder.weight", "enc"), ("W_dec", "dec")]:
     S = a @ b.T
     r, c = linear_sum_assignment(S, maximize=True)
     res[name + "_total"] = float(S[r, c].astype(np.float64).sum())
+    res[name + "_cols"] = c.tolist()
     del S
 res["seconds"] = time.time() - t0
 print(json.dumps(res))
@@ -141,6 +142,11 @@ func compareWithScipy(_ ctx: BenchContext, m: Int, d: Int, kind: String) throws 
         return
     }
     ctx.report(String(format: "scipy     m=%d d=%d %@: %.1f s, enc total %.6f, dec total %.6f", m, d, kind, st, et, dt))
-    ctx.report(String(format: "ratio scipy/seedscope %.1fx; optimum difference enc %.2e dec %.2e (float32 cosines from different sgemm orderings)",
-                      st / t, abs(et - p.encoder.total), abs(dt - p.decoder.total)))
+    func differing(_ key: String, _ mine: [Int]) -> Int {
+        guard let cols = j[key]?.arrayValue, cols.count == mine.count else { return -1 }
+        return zip(cols, mine).filter { Int($0.0.intValue ?? -2) != $0.1 }.count
+    }
+    ctx.report(String(format: "ratio scipy/seedscope %.1fx; totals differ by enc %.2e dec %.2e (float32 cosines, different sgemm/normalisation rounding); latents with a different partner: enc %d dec %d",
+                      st / t, abs(et - p.encoder.total), abs(dt - p.decoder.total),
+                      differing("enc_cols", p.encoder.assignment), differing("dec_cols", p.decoder.assignment)))
 }

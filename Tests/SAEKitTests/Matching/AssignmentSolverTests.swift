@@ -127,6 +127,7 @@ import Testing
         let cert = try CertifiedAssignment.solve(a: a, b: b, options: opts)
         let dense = try Self.denseReference(a, b)
         #expect(cert.stats.addedEdges > 0 && cert.stats.solves >= 2, "stats \(cert.stats)")
+        #expect(cert.stats.certifiedByBound, "the warm re-solve should be certified by the dual-shift bound here")
         #expect(abs(cert.solution.total - dense.total) < 1e-9)
         #expect(cert.solution.columnForRow == dense.columnForRow)
         // Without the near-tight margin the dual-shift bound rarely holds: more passes, same optimum.
