@@ -67,9 +67,19 @@ print(json.dumps(res))
 """#
 
 /// One size/kind of seedscope alone (run in a child process by `matchBench`).
+/// Solver options, overridable for experiments (SEEDSCOPE_MATCH_C, _MARGIN, _ADD).
+func benchOptions() -> PairMatcher.Options {
+    let env = ProcessInfo.processInfo.environment
+    var o = PairMatcher.Options(); o.method = .sparse
+    if let c = env["SEEDSCOPE_MATCH_C"].flatMap(Int.init) { o.candidates = c }
+    if let m = env["SEEDSCOPE_MATCH_MARGIN"].flatMap(Double.init) { o.margin = m }
+    if let k = env["SEEDSCOPE_MATCH_ADD"].flatMap(Int.init) { o.addPerRow = k }
+    return o
+}
+
 func matchOne(m: Int, kind: String, d: Int = 768) throws -> String {
     let (a, b) = benchPair(m: m, d: d, kind: kind)
-    var o = PairMatcher.Options(); o.method = .sparse
+    let o = benchOptions()
     var pm: PairMatch? = nil
     let t = try seconds { pm = try PairMatcher.match(a, b, options: o) }
     let p = pm!
@@ -119,7 +129,7 @@ func compareWithScipy(_ ctx: BenchContext, m: Int, d: Int, kind: String) throws 
     try SAECheckpoint.writeSparsifyLayout(a, to: dir.appendingPathComponent("a"))
     try SAECheckpoint.writeSparsifyLayout(b, to: dir.appendingPathComponent("b"))
     let la = try SAELoader.load(dir.appendingPathComponent("a")), lb = try SAELoader.load(dir.appendingPathComponent("b"))
-    var o = PairMatcher.Options(); o.method = .sparse
+    let o = benchOptions()
     var pm: PairMatch? = nil
     let t = try seconds { pm = try PairMatcher.match(la, lb, options: o) }
     let p = pm!

@@ -25,19 +25,19 @@ public enum CertifiedAssignment {
     /// Options of the certified solve.
     public struct Options: Sendable {
         /// Candidates kept per row and per column in the first pass (C).
-        public var candidates: Int = 16
+        public var candidates: Int = 32
         /// Violating edges added per row per round.
-        public var addPerRow: Int = 32
+        public var addPerRow: Int = 64
         /// Near-tight edges (reduced cost below this) are added along with the violating ones, so that
         /// the re-solve's shifted duals rarely need another round.
-        public var margin: Double = 0.02
+        public var margin: Double = 0.05
         /// Round limit (each round is one streamed pass).
         public var maxRounds: Int = 50
         /// Threads for the bookkeeping around sgemm.
         public var threads: Int = 2
         /// Block buffer budget in floats.
         public var memoryBudgetFloats: Int = 32 << 20
-        public init(candidates: Int = 16) { self.candidates = candidates }
+        public init(candidates: Int = 32) { self.candidates = candidates }
     }
 
     /// What the solve did, for reports and tests.
