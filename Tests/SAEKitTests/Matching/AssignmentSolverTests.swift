@@ -112,6 +112,7 @@ import Testing
             let dense = try Self.denseReference(a, b)
             var opts = CertifiedAssignment.Options(candidates: 4)
             opts.memoryBudgetFloats = 64 * mB   // several blocks even at these sizes
+            if structured { opts.cacheLimitFloats = 0 }   // stream every pass (no kept S)
             let cert = try CertifiedAssignment.solve(a: a, b: b, options: opts)
             #expect(abs(cert.solution.total - dense.total) < 1e-9, "\(mA)x\(mB): \(cert.solution.total) vs \(dense.total)")
             #expect(cert.solution.columnForRow == dense.columnForRow, "\(mA)x\(mB) assignment differs")
@@ -124,6 +125,7 @@ import Testing
         let a = Self.randomUnit(300, 12, &rng), b = Self.randomUnit(300, 12, &rng)
         var opts = CertifiedAssignment.Options(candidates: 1)
         opts.addPerRow = 2
+        opts.cacheLimitFloats = 0
         let cert = try CertifiedAssignment.solve(a: a, b: b, options: opts)
         let dense = try Self.denseReference(a, b)
         #expect(cert.stats.addedEdges > 0 && cert.stats.solves >= 2, "stats \(cert.stats)")
