@@ -60,15 +60,26 @@ for key, name in [("encoder.weight", "enc"), ("W_dec", "dec")]:
     S = a @ b.T
     r, c = linear_sum_assignment(S, maximize=True)
     res[name + "_total"] = float(S[r, c].astype(np.float64).sum())
+    res[name + "_cols"] = c.tolist()
     del S
 res["seconds"] = time.time() - t0
 print(json.dumps(res))
 """#
 
 /// One size/kind of seedscope alone (run in a child process by `matchBench`).
+/// Solver options, overridable for experiments (SEEDSCOPE_MATCH_C, _MARGIN, _ADD).
+func benchOptions() -> PairMatcher.Options {
+    let env = ProcessInfo.processInfo.environment
+    var o = PairMatcher.Options(); o.method = .sparse
+    if let c = env["SEEDSCOPE_MATCH_C"].flatMap(Int.init) { o.candidates = c }
+    if let m = env["SEEDSCOPE_MATCH_MARGIN"].flatMap(Double.init) { o.margin = m }
+    if let k = env["SEEDSCOPE_MATCH_ADD"].flatMap(Int.init) { o.addPerRow = k }
+    return o
+}
+
 func matchOne(m: Int, kind: String, d: Int = 768) throws -> String {
     let (a, b) = benchPair(m: m, d: d, kind: kind)
-    var o = PairMatcher.Options(); o.method = .sparse
+    let o = benchOptions()
     var pm: PairMatch? = nil
     let t = try seconds { pm = try PairMatcher.match(a, b, options: o) }
     let p = pm!
@@ -118,7 +129,7 @@ func compareWithScipy(_ ctx: BenchContext, m: Int, d: Int, kind: String) throws 
     try SAECheckpoint.writeSparsifyLayout(a, to: dir.appendingPathComponent("a"))
     try SAECheckpoint.writeSparsifyLayout(b, to: dir.appendingPathComponent("b"))
     let la = try SAELoader.load(dir.appendingPathComponent("a")), lb = try SAELoader.load(dir.appendingPathComponent("b"))
-    var o = PairMatcher.Options(); o.method = .sparse
+    let o = benchOptions()
     var pm: PairMatch? = nil
     let t = try seconds { pm = try PairMatcher.match(la, lb, options: o) }
     let p = pm!
@@ -141,6 +152,11 @@ func compareWithScipy(_ ctx: BenchContext, m: Int, d: Int, kind: String) throws 
         return
     }
     ctx.report(String(format: "scipy     m=%d d=%d %@: %.1f s, enc total %.6f, dec total %.6f", m, d, kind, st, et, dt))
-    ctx.report(String(format: "ratio scipy/seedscope %.1fx; optimum difference enc %.2e dec %.2e (float32 cosines from different sgemm orderings)",
-                      st / t, abs(et - p.encoder.total), abs(dt - p.decoder.total)))
+    func differing(_ key: String, _ mine: [Int]) -> Int {
+        guard let cols = j[key]?.arrayValue, cols.count == mine.count else { return -1 }
+        return zip(cols, mine).filter { Int($0.0.intValue ?? -2) != $0.1 }.count
+    }
+    ctx.report(String(format: "ratio scipy/seedscope %.1fx; totals differ by enc %.2e dec %.2e (float32 cosines, different sgemm/normalisation rounding); latents with a different partner: enc %d dec %d",
+                      st / t, abs(et - p.encoder.total), abs(dt - p.decoder.total),
+                      differing("enc_cols", p.encoder.assignment), differing("dec_cols", p.decoder.assignment)))
 }

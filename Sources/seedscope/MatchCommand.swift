@@ -23,7 +23,7 @@ struct Match: ParsableCommand {
     var threshold: Float = 0.7
 
     @Option(help: "Candidates kept per latent in the streamed pass (exactness does not depend on it).")
-    var candidates: Int = 16
+    var candidates: Int = 32
 
     @Option(help: "Solver: auto, dense or sparse (certified). All are exact.")
     var method: String = "auto"

@@ -27,11 +27,14 @@ public enum PairMatcher {
     public struct Options: Sendable {
         public var method: Method = .auto
         /// Candidates per row and column (C) in the streamed pass.
-        public var candidates: Int = 16
+        public var candidates: Int = 32
         /// Largest mA·mB solved densely under `.auto`.
         public var denseLimit: Int = 2048 * 2048
         /// Threads for the bookkeeping around sgemm.
         public var threads: Int = 2
+        /// Certification: near-tight margin and edges added per row per round (`CertifiedAssignment.Options`).
+        public var margin: Double = 0.05
+        public var addPerRow: Int = 64
         /// Threshold recorded in the provenance.
         public var threshold: Float = 0.7
         public init() {}
@@ -57,6 +60,8 @@ public enum PairMatcher {
             } else {
                 var o = CertifiedAssignment.Options(candidates: options.candidates)
                 o.threads = options.threads
+                o.margin = options.margin
+                o.addPerRow = options.addPerRow
                 let r = try CertifiedAssignment.solve(a: ua, b: ub, options: o, progress: report)
                 dirs.append(direction(from: r.solution, scan: r.scan))
                 stats.append(r.stats)

@@ -71,19 +71,39 @@ public enum SparseLSAP {
 
     /// Minimises Σ cost over a full row assignment of `graph` (plus fallbacks).
     /// - Complexity: O(rows · E log E) worst case; typically far less, the searches stay local.
-    public static func solve(_ graph: SparseCostGraph, fallbackCost: Double) -> Solution {
+    ///
+    /// With `warmStart` (a solution of a subgraph of `graph`, same rows and columns), its duals and
+    /// assignment are reused: a row whose new edges break dual feasibility gets
+    /// `u_i = min_j (c_ij − v_j)` and loses its column, then only the freed rows are augmented. `v`
+    /// never increases from the warm start (the certified solver's dual-shift bound relies on it).
+    public static func solve(_ graph: SparseCostGraph, fallbackCost: Double, warmStart: Solution? = nil) -> Solution {
         let nr = graph.rows, nc = graph.cols, total = nc + nr
         var u = [Double](repeating: 0, count: nr)
         var v = [Double](repeating: 0, count: total)
         var col4row = [Int](repeating: -1, count: nr)
         var row4col = [Int](repeating: -1, count: total)
         let start = graph.rowStart, cols = graph.colIndex, cost = graph.cost
-        // Row reduction + greedy tight assignment.
-        for i in 0..<nr {
-            var best = fallbackCost, bj = nc + i
-            for e in start[i]..<start[i + 1] where cost[e] < best { best = cost[e]; bj = Int(cols[e]) }
-            u[i] = best
-            if row4col[bj] == -1 { row4col[bj] = i; col4row[i] = bj }
+        if let w = warmStart {
+            precondition(w.u.count == nr && w.v.count == total, "warm start of a different shape")
+            u = w.u; v = w.v; col4row = w.columnForRow
+            for (i, j) in col4row.enumerated() where j >= 0 { row4col[j] = i }
+            for i in 0..<nr {
+                var best = fallbackCost - v[nc + i]
+                for e in start[i]..<start[i + 1] { best = min(best, cost[e] - v[Int(cols[e])]) }
+                if best < u[i] {
+                    u[i] = best
+                    let j = col4row[i]
+                    if j >= 0 { row4col[j] = -1; col4row[i] = -1 }
+                }
+            }
+        } else {
+            // Row reduction + greedy tight assignment.
+            for i in 0..<nr {
+                var best = fallbackCost, bj = nc + i
+                for e in start[i]..<start[i + 1] where cost[e] < best { best = cost[e]; bj = Int(cols[e]) }
+                u[i] = best
+                if row4col[bj] == -1 { row4col[bj] = i; col4row[i] = bj }
+            }
         }
         var dist = [Double](repeating: .infinity, count: total)
         var pred = [Int32](repeating: -1, count: total)
