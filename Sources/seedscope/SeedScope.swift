@@ -20,6 +20,8 @@ struct SeedScope: ParsableCommand {
         subcommands: [
             // One line per command, so parallel work merges cleanly.
             Inspect.self,
+            Profile.self,
+            Latent.self,
         ])
 }
 
