@@ -29,6 +29,8 @@ struct SeedScope: ParsableCommand {
             TUICommand.self,
             Match.self,
             Train.self,
+            Profile.self,
+            Latent.self,
         ])
 }
 

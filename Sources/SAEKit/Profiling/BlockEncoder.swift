@@ -48,9 +48,9 @@ final class BlockEncoder: @unchecked Sendable {
     /// Wall time of the last `encode`: sgemm (with input prep) and selection.
     var lastEncodeSeconds = 0.0, lastSelectSeconds = 0.0
 
-    /// Rows per sgemm panel: large enough for sgemm efficiency, small enough that the pre-activations
-    /// stay in cache between the sgemm and the selection.
-    static let panelRows = 256
+    /// Rows per sgemm panel. Cache-sized panels (64–256 rows) were tried: on the shared 2-core test
+    /// machine they were not measurably faster (more thread hand-offs per block), so a panel is a block.
+    static let panelRows = 2048
 
     init(sae: SparseAutoencoder, capacity: Int, threads: Int) throws {
         self.sae = sae
@@ -171,6 +171,7 @@ struct TopKSelector {
     var heap: [Float]
     var candV: [Float], candI: [Int32]
     var hv: [Float], hi: [Int32]
+    static let guessFactor: Float = 0.8
     /// Guessed threshold for the next row (0 = none).
     var guess: Float = 0
 
@@ -219,7 +220,7 @@ struct TopKSelector {
         }
         for i in 0..<k { lat[i] = hi[i]; val[i] = hv[i] }
         // Next row: a little below this row's k-th value, so most rows take the one-compare path.
-        guess = hv[0] * 0.8
+        guess = hv[0] * Self.guessFactor
         return k
     }
 

@@ -39,7 +39,7 @@ extension LatentAccumulator {
     /// a union = bottom-s of the two bottom-s sets, so the samples stay exact uniform samples per bin).
     func offerInterval(_ j: Int, _ c: ExampleCandidate, _ ctx: inout CloseContext) {
         if binWidth[j] == 0 { binWidth[j] = 2 * c.value / Float(F) }
-        while c.value >= binWidth[j] * Float(F) { doubleBins(j) }
+        while c.value >= binWidth[j] * Float(F) { doubleBins(j, ctx.sc) }
         let fine = min(Fc - 1, Int(c.value / (binWidth[j] / 8)))
         ivCounts[j * Fc + fine] += 1
         guard s > 0 else { return }
@@ -71,27 +71,33 @@ extension LatentAccumulator {
         }
     }
 
-    private func doubleBins(_ j: Int) {
+    /// Doubles latent j's bin width: count bins and sample bins 2b, 2b+1 merge into b (in place,
+    /// ascending b, through the thread's 2s-slot scratch; no allocation).
+    private func doubleBins(_ j: Int, _ sc: Scratch) {
         binWidth[j] *= 2
         let cb = j * Fc
         for c in 0..<(Fc / 2) { ivCounts[cb + c] = ivCounts[cb + 2 * c] + ivCounts[cb + 2 * c + 1] }
         for c in (Fc / 2)..<Fc { ivCounts[cb + c] = 0 }
         guard s > 0 else { return }
-        // Gather every sample with its new bin, then rebuild the bins (merges are rare: log2 of the range).
-        let tmp = ExampleSlots(count: F * s, spanCap: spanCap)
-        var newBin: [Int] = []
-        for b in 0..<F {
+        let tmp = sc.merge
+        for b in 0..<(F / 2) {
+            var n = 0
+            for old in [2 * b, 2 * b + 1] {
+                let bin = j * F + old
+                for i in 0..<ivSize[bin] { tmp.copy(n, from: iv, bin * s + i); n += 1 }
+            }
+            // Keep the s lowest priorities (selection sort: n ≤ 2s is small).
+            let keep = min(s, n)
+            for i in 0..<keep {
+                var best = i
+                for q in (i + 1)..<max(i + 1, n) where tmp.prio[q] < tmp.prio[best] { best = q }
+                if best != i { tmp.swap(i, best) }
+            }
             let bin = j * F + b
-            for i in 0..<ivSize[bin] { tmp.copy(newBin.count, from: iv, bin * s + i); newBin.append(b / 2) }
-            ivSize[bin] = 0
+            for i in 0..<keep { iv.copy(bin * s + i, from: tmp, i) }
+            ivSize[bin] = keep
+            ivMaxPrio[bin] = keep > 0 ? tmp.prio[keep - 1] : 0
         }
-        let order = (0..<newBin.count).sorted { tmp.prio[$0] < tmp.prio[$1] }
-        for o in order {
-            let bin = j * F + newBin[o]
-            guard ivSize[bin] < s else { continue }
-            iv.copy(bin * s + ivSize[bin], from: tmp, o)
-            ivSize[bin] += 1
-            ivMaxPrio[bin] = tmp.prio[o]
-        }
+        for b in (F / 2)..<F { ivSize[j * F + b] = 0 }
     }
 }

@@ -50,7 +50,7 @@ final class LatentAccumulator: @unchecked Sendable {
         ivSize = rawBuffer(m * F, 0); ivMaxPrio = rawBuffer(m * F, 0); ivCounts = rawBuffer(m * Fc, 0)
         qs = ExampleSlots(count: m * S, spanCap: spanCap)
         qSize = rawBuffer(m, 0); qMaxPrio = rawBuffer(m, 0)
-        scratch = (0..<max(1, threads)).map { _ in Scratch(m: m, spanCap: 2 * config.context + 1) }
+        scratch = (0..<max(1, threads)).map { _ in Scratch(m: m, spanCap: 2 * config.context + 1, mergeSlots: 2 * config.samplesPerInterval) }
         self.totalRows = totalRows
     }
 
@@ -74,7 +74,10 @@ final class LatentAccumulator: @unchecked Sendable {
         let start: UnsafeMutablePointer<Int>
         var row: UnsafeMutablePointer<Int32>, val: UnsafeMutablePointer<Float>, cap: Int
         let span: UnsafeMutablePointer<Float>
-        init(m: Int, spanCap: Int) {
+        /// 2s slots for merging interval bins.
+        let merge: ExampleSlots
+        init(m: Int, spanCap: Int, mergeSlots: Int) {
+            merge = ExampleSlots(count: max(1, mergeSlots), spanCap: spanCap)
             start = rawBuffer(m + 1, 0); cap = 1 << 16
             row = rawBuffer(cap, 0); val = rawBuffer(cap, 0); span = rawBuffer(spanCap, 0)
         }

@@ -86,10 +86,11 @@ public struct ProfileInput: Sendable {
         self.excludedPositions = excludedPositions; self.path = path; self.fingerprint = fingerprint
     }
 
-    /// A dataset's windows, tokens and excluded positions (`flatWindowLength` for flat data).
+    /// A dataset's windows, tokens and excluded positions. Flat data without windows is cut into
+    /// `flatWindowLength`-row windows for display, and then no position is excluded (as `usableRows`).
     public init(dataset: ActivationDataset, flatWindowLength: Int = 128) {
         self.init(source: dataset, tokens: dataset.tokens, windowLength: dataset.windowLength ?? flatWindowLength,
-                  excludedPositions: dataset.excludedPositions, path: dataset.path,
+                  excludedPositions: dataset.windowLength == nil ? [] : dataset.excludedPositions, path: dataset.path,
                   fingerprint: Fingerprint.ofFile(dataset.file))
     }
 

@@ -21,7 +21,17 @@ struct ProfileReference {
                 a[r * m + Int(codes.indices[r * codes.k + s])] = codes.values[r * codes.k + s] } }
         case .relu: for i in 0..<(N * m) { a[i] = max(0, pre.data[i]) }
         case .jumprelu: for i in 0..<(N * m) { let p = pre.data[i]; a[i] = p > sae.thresholds![i % m] && p > 0 ? p : 0 }
-        default: fatalError("reference for \(sae.architecture) not written")
+        case .batchtopk:
+            let t = sae.batchThreshold!
+            for i in 0..<(N * m) { let p = pre.data[i]; a[i] = p > t && p > 0 ? p : 0 }
+        case .gated:
+            // SAELens v6 gated: π_gate = x̃·W + b_gate, π_mag = exp(r_mag)·(x̃·W) + b_mag, f = 1[π_gate > 0]·ReLU(π_mag).
+            let g = sae.gated!
+            for r in 0..<N { for j in 0..<m {
+                let xw = pre.data[r * m + j] - sae.encoderBias[j]
+                let mag = Float(exp(Double(g.rMag[j]))) * xw + g.bMag[j]
+                a[r * m + j] = xw + g.bGate[j] > 0 && mag > 0 ? mag : 0
+            } }
         }
         for r in 0..<N where excluded.contains(r % T) { for j in 0..<m { a[r * m + j] = 0 } }
         acts = a
@@ -69,7 +79,10 @@ enum ProfileFixtures {
         var info = SAEInfo(); info.name = "test-\(seed)"; info.path = "mem:\(seed)"
         return SparseAutoencoder(encoder: enc, encoderBias: bias, decoder: dec, decoderBias: rng.gaussians(d, scale: 0.1),
                                  architecture: arch, k: arch == .topk ? k : nil,
-                                 thresholds: arch == .jumprelu ? (0..<m).map { _ in rng.nextFloat() * 0.5 } : nil, info: info)
+                                 thresholds: arch == .jumprelu ? (0..<m).map { _ in rng.nextFloat() * 0.5 } : nil,
+                                 batchThreshold: arch == .batchtopk ? 0.8 : nil,
+                                 gated: arch == .gated ? GatedParameters(bGate: rng.gaussians(m, scale: 0.3), bMag: rng.gaussians(m, scale: 0.3),
+                                                                         rMag: rng.gaussians(m, scale: 0.2)) : nil, info: info)
     }
 
     static func data(rows: Int, d: Int, seed: UInt64, vocab: Int32 = 1000) -> (Matrix, [Int32]) {

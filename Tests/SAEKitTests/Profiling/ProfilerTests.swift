@@ -23,6 +23,8 @@ import Testing
         Case(arch: .topk, threads: 2, blockRows: 1, rows: 7 * 16 + 9),
         Case(arch: .relu, threads: 2, blockRows: 64, rows: 11 * 16),
         Case(arch: .jumprelu, threads: 2, blockRows: 48, rows: 11 * 16 + 3),
+        Case(arch: .batchtopk, threads: 2, blockRows: 32, rows: 9 * 16),
+        Case(arch: .gated, threads: 1, blockRows: 32, rows: 9 * 16),
     ])
     func matchesNaiveReference(_ tc: Case) throws {
         let seed: UInt64 = 7 + UInt64(tc.rows)
@@ -31,6 +33,7 @@ import Testing
         var sae = ProfileFixtures.sae(m: m, d: d, k: 5, seed: seed, arch: tc.arch)
         sae.encoderBias[3] = -1e4      // dead
         sae.encoderBias[5] = 50        // fires on (almost) every token
+        if tc.arch == .gated { sae.gated!.bGate[3] = -1e4; sae.gated!.bGate[5] = 50; sae.gated!.bMag[5] = 50 }
         let (x, toks) = ProfileFixtures.data(rows: tc.rows, d: d, seed: seed + 1)
         let excluded: Set<Int> = [0]
         let cfg = Self.exactConfig(threads: tc.threads, blockRows: tc.blockRows)
