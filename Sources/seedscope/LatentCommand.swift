@@ -81,48 +81,21 @@ struct Latent: ParsableCommand {
     }
 }
 
-/// Token id → display text. MINIMAL FALLBACK until the data engineer's tokenizer (Sources/SAEKit/Text)
-/// is wired here by the lead: reads `model.vocab` and `added_tokens` of a `tokenizer.json` next to the
-/// dataset and undoes GPT-2 byte-level mapping (Ġ → space); unknown ids and missing files print `#id`.
+/// Token text for cards: the dataset's `tokenizer.json` (SAEKit `Tokenizer`, exact HF decoding of each
+/// id); without one, ids print as `#id`.
 struct TokenText {
-    var table: [Int32: String] = [:]
+    var tokenizer: Tokenizer? = nil
 
-    func decode(_ id: Int32) -> String { table[id] ?? "#\(id)" }
+    func decode(_ id: Int32) -> String {
+        guard let t = tokenizer, id >= 0, Int(id) < t.vocabSize else { return "#\(id)" }
+        return t.decode([Int(id)])
+    }
 
     static func beside(dataset: String?) -> TokenText {
         guard let d = dataset else { return TokenText() }
         var isDir: ObjCBool = false
         let dir = FileManager.default.fileExists(atPath: d, isDirectory: &isDir) && isDir.boolValue
             ? URL(fileURLWithPath: d) : URL(fileURLWithPath: d).deletingLastPathComponent()
-        let url = dir.appendingPathComponent("tokenizer.json")
-        guard let j = try? JSONValue.parse(contentsOf: url), let vocab = j["model"]?["vocab"]?.objectValue else { return TokenText() }
-        let byteOf = byteLevelInverse()
-        let byteLevel = j["decoder"]?["type"]?.stringValue == "ByteLevel"
-        var t = TokenText()
-        for (piece, idv) in vocab {
-            guard let id = idv.intValue else { continue }
-            if byteLevel {
-                var bytes: [UInt8] = []
-                for u in piece.unicodeScalars { if let b = byteOf[u] { bytes.append(b) } else { bytes += Array(String(u).utf8) } }
-                t.table[Int32(id)] = String(decoding: bytes, as: UTF8.self)
-            } else {
-                t.table[Int32(id)] = piece.replacingOccurrences(of: "▁", with: " ")
-            }
-        }
-        for a in j["added_tokens"]?.arrayValue ?? [] {
-            if let id = a["id"]?.intValue, let c = a["content"]?.stringValue { t.table[Int32(id)] = c }
-        }
-        return t
-    }
-
-    /// GPT-2 `bytes_to_unicode` inverted: the printable stand-in character → its byte.
-    static func byteLevelInverse() -> [Unicode.Scalar: UInt8] {
-        var bs = Array(33...126) + Array(161...172) + Array(174...255)
-        var cs = bs
-        var n = 0
-        for b in 0..<256 where !bs.contains(b) { bs.append(b); cs.append(256 + n); n += 1 }
-        var m: [Unicode.Scalar: UInt8] = [:]
-        for (b, c) in zip(bs, cs) { m[Unicode.Scalar(UInt32(c))!] = UInt8(b) }
-        return m
+        return TokenText(tokenizer: try? Tokenizer(path: dir.appendingPathComponent("tokenizer.json").path))
     }
 }
