@@ -2,8 +2,8 @@
 # `make demo`: build a demo workspace and open the TUI on it at once. The engine inside the TUI trains,
 # profiles and matches the runs in the background; re-running reuses everything already done.
 #
-#   (a) kjv-topk      3 seeds of a TopK SAE (k=32, 1152 latents) on real SmolLM2-135M layer-10 activations
-#   (b) kjv-relu      3 seeds of a ReLU+L1 SAE at about the same L0, same data
+#   (a) kjv-topk      3 seeds of a TopK SAE (k=16, 1152 latents) on real SmolLM2-135M layer-10 activations
+#   (b) kjv-relu      3 seeds of a ReLU+L1 SAE at about the same L0 (λ=5 gives L0 ≈ 14 here), same data
 #   (c) kjv-topk-wide 2 seeds of a 4× wider TopK SAE (4608 latents): wider shares fewer (the paper's trend)
 #   (d) groundtruth   3 seeds of TopK on synthetic data with known features: how many each seed recovers
 #
@@ -22,11 +22,11 @@ create() {  # name, then run-create options
 }
 
 mkdir -p "$WS"
-create kjv-topk --data "$DATA" --arch topk --k 32 --latents 1152 --seeds 0,1,2 --steps "$STEPS" --lr 0.001 --priority 3
+create kjv-topk --data "$DATA" --arch topk --k 16 --latents 1152 --seeds 0,1,2 --steps "$STEPS" --lr 0.001 --priority 3
 if [ -z "${DEMO_ONLY_FIRST:-}" ]; then
   # λ chosen so the ReLU SAE's L0 lands near TopK's 32 on this data (see README).
   create kjv-relu --data "$DATA" --arch relu --latents 1152 --seeds 0,1,2 --steps "$STEPS" --lr 0.001 --hyper l1=${DEMO_L1:-5} --priority 2
-  create kjv-topk-wide --data "$DATA" --arch topk --k 32 --latents 4608 --seeds 0,1 --steps "$STEPS" --lr 0.001 --priority 1
+  create kjv-topk-wide --data "$DATA" --arch topk --k 16 --latents 4608 --seeds 0,1 --steps "$STEPS" --lr 0.001 --priority 1
   if [ ! -f "$WS/data/groundtruth/activations.safetensors" ]; then
     "$BIN" generate --out "$WS/data/groundtruth" --d 64 --features 512 --l0 8 --tokens 65536 --seed 7 >/dev/null
   fi
