@@ -5,7 +5,7 @@ import SeedScopeUI
 
 /// How `seedscope tui WORKSPACE` turns a workspace into the TUI's data provider. The lead's adapter
 /// (workspace runs, matching results, profiles, job queue → `ExplorerData`) sets this at merge time.
-nonisolated(unsafe) var workspaceExplorerData: ((URL) throws -> ExplorerData)? = nil
+nonisolated(unsafe) var workspaceExplorerData: ((URL) throws -> ExplorerData)? = { try WorkspaceExplorerData(url: $0) }
 
 struct TUICommand: ParsableCommand {
     static let configuration = CommandConfiguration(
