@@ -10,7 +10,7 @@ public struct PairMatchPhase: MatchExecutor {
     public init() {}
 
     public func match(_ inputs: MatchInputs, context: JobContext) throws {
-        let t0 = Date()
+
         var a = try SAELoader.load(inputs.checkpointA)
         var b = try SAELoader.load(inputs.checkpointB)
         a.info.name = "seed\(inputs.pair.a)"
@@ -44,7 +44,7 @@ public struct PairMatchPhase: MatchExecutor {
             criteria: criteria(false), criteriaAlive: pm.deadA == nil ? nil : criteria(true),
             alignment: AlignmentScores(decoder: pm.decoder.alignment, encoder: pm.encoder.alignment),
             dead: pm.deadA.map { _ in [pm.deadCountA, pm.deadB?.filter { $0 }.count ?? 0] },
-            method: pm.method, seconds: Date().timeIntervalSince(t0),
+            method: pm.method, seconds: nil,  // timings live in the job record; summaries stay reproducible
             provenance: ["hash_a": pm.provenance.hashA, "hash_b": pm.provenance.hashB, "version": SAEKitInfo.version])
         try WorkspaceJSON.write(summary, to: context.outputDir.appendingPathComponent(PairSummary.fileName))
     }
