@@ -60,7 +60,7 @@ import SAEKit
         #expect(r.status == .ready && r.width == 128 && r.seeds == [0, 1, 2] && r.architecture == "topk k=8" && r.dataset == "data")
 
         let run = try #require(d.run("fixture-run"))
-        #expect(run.latents.count == 3 && run.profiledTokens > 0)
+        #expect(run.latents.count == 3 && run.profiledTokens > 0 && run.method == b.m01.provenance.method)
         for s in run.latents {
             #expect(s.firingFrequency.count == 128 && s.maxActivation.count == 128 && s.dead.count == 128 && s.topTokens.count == 128)
         }

@@ -76,10 +76,12 @@ extension WorkspaceExplorerData {
                                dead: counts.map { $0 == 0 }, topTokens: top)
         }
         let base = baseline(spec)
-        let anyMatch = try? SAEKit.PairMatch.load(from: firstMatchDir(spec) ?? workspace.layout(id).dir)
+        // The method label from a match's match.json only (loading the whole match costs O(m)).
+        let method = firstMatchDir(spec).flatMap { try? Data(contentsOf: $0.appendingPathComponent("match.json")) }
+            .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }?["method"] as? String
         let data = RunData(summary: summary, latents: latents, baselineDecoderMaxCos: base?.decoderMaxCos ?? [],
                            baselineEncoderMaxCos: base?.encoderMaxCos ?? [], profiledTokens: profiled,
-                           method: anyMatch?.method ?? "hungarian")
+                           method: method ?? "hungarian")
         if base != nil { state.withLock { $0.runCache[id] = data } }
         return data
     }
@@ -138,8 +140,7 @@ extension WorkspaceExplorerData {
         let l = workspace.layout(run)
         let sa = spec.seeds[a], sb = spec.seeds[b]
         let fwd = l.matchDir(SeedPair(a: sa, b: sb)), bwd = l.matchDir(SeedPair(a: sb, b: sa))
-        if FileManager.default.fileExists(atPath: fwd.appendingPathComponent("summary.json").path) || FileManager.default.fileExists(atPath: fwd.path),
-           let m = try? SAEKit.PairMatch.load(from: fwd) {
+        if FileManager.default.fileExists(atPath: fwd.path), let m = try? SAEKit.PairMatch.load(from: fwd) {
             return SeedScopeUI.PairMatch(from: a, to: b, partner: m.decoder.assignment.map { Int32($0) },
                                          decoderCos: m.decoder.matched, encoderCos: m.encoder.matched,
                                          decoderMaxCos: m.decoder.maxA.value, encoderMaxCos: m.encoder.maxA.value,
