@@ -25,8 +25,19 @@ extension WorkspaceExplorerData {
         return names.sorted().first { $0.hasSuffix(".safetensors") && !$0.hasPrefix(".") }.map { dir.appendingPathComponent($0) }
     }
 
+    /// The seed's profile, opened once per file version: `ProfileStore.init` validates every example
+    /// (O(E), tens of ms at 32K latents), so stores are kept keyed by path + modification time.
     func profile(_ run: String, seed: Int) -> ProfileStore? {
-        profileURL(workspace.layout(run), seed: seed).flatMap { try? ProfileStore(url: $0) }
+        guard let url = profileURL(workspace.layout(run), seed: seed) else { return nil }
+        let mtime = ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        let key = "\(url.path)@\(mtime)"
+        if let p = state.withLock({ $0.profiles[key] }) { return p }
+        guard let p = try? ProfileStore(url: url) else { return nil }
+        state.withLock { s in
+            s.profiles = s.profiles.filter { !$0.key.hasPrefix(url.path + "@") }
+            s.profiles[key] = p
+        }
+        return p
     }
 
     /// The run's dataset tokenizer (`tokenizer.json` beside the dataset), nil when absent or broken.

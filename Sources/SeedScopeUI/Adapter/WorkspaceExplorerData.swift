@@ -30,6 +30,7 @@ public final class WorkspaceExplorerData: ExplorerData, @unchecked Sendable {
         var jobIDs: [String: (run: String, job: JobID)] = [:]
         var diskJobs: (at: Date, jobs: [SeedScopeUI.JobStatus])? = nil
         var tokenizers: [String: Tokenizer?] = [:]
+        var profiles: [String: ProfileStore] = [:]
     }
     let state = Mutex(State())
     /// Seconds between workspace polls (`revision`).
