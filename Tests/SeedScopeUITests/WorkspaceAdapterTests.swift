@@ -112,6 +112,24 @@ import SAEKit
         }
     }
 
+    @Test func launchCreatesAndEnqueuesRun() throws {
+        let b = try Self.build()
+        defer { try? FileManager.default.removeItem(at: b.root) }
+        let d = try WorkspaceExplorerData(url: b.root.appendingPathComponent("ws"), pollInterval: 0)
+        #expect(d.engine != nil && d.jobs().isEmpty, "a finished run must not be restarted on open")
+        let data = b.root.appendingPathComponent("data/activations.safetensors").path
+        #expect(throws: (any Error).self) { try d.launch(LaunchRequest(dataset: data, architecture: "topk", sparsity: 2.5, width: 64, seeds: [0], steps: 10)) }
+        let job = try d.launch(LaunchRequest(dataset: data, architecture: "topk", sparsity: 8, width: 64, seeds: [0, 1], steps: 10))
+        #expect(job == "data-topk-m64/train-seed0")
+        let r = try #require(d.runs().first { $0.id == "data-topk-m64" })
+        #expect(r.seeds == [0, 1] && r.width == 64 && r.architecture == "topk k=8")
+        #expect(d.jobs().contains { $0.id == job })
+        d.cancel(job: job)
+        _ = d.engine?.wait(run: "data-topk-m64", timeout: 10)
+        let st = d.jobs().first { $0.id == job }?.state
+        #expect(st == .cancelled || st == .failed)
+    }
+
     @Test func readOnlyShowsNoticeAndDiskJobs() throws {
         let b = try Self.build()
         defer { try? FileManager.default.removeItem(at: b.root) }
