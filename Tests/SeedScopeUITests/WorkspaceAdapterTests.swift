@@ -60,7 +60,7 @@ import SAEKit
         #expect(r.status == .ready && r.width == 128 && r.seeds == [0, 1, 2] && r.architecture == "topk k=8" && r.dataset == "data")
 
         let run = try #require(d.run("fixture-run"))
-        #expect(run.latents.count == 3 && run.profiledTokens > 0)
+        #expect(run.latents.count == 3 && run.profiledTokens > 0 && run.method == b.m01.provenance.method)
         for s in run.latents {
             #expect(s.firingFrequency.count == 128 && s.maxActivation.count == 128 && s.dead.count == 128 && s.topTokens.count == 128)
         }
@@ -112,6 +112,24 @@ import SAEKit
         }
     }
 
+    @Test func launchCreatesAndEnqueuesRun() throws {
+        let b = try Self.build()
+        defer { try? FileManager.default.removeItem(at: b.root) }
+        let d = try WorkspaceExplorerData(url: b.root.appendingPathComponent("ws"), pollInterval: 0)
+        #expect(d.engine != nil && d.jobs().isEmpty, "a finished run must not be restarted on open")
+        let data = b.root.appendingPathComponent("data/activations.safetensors").path
+        #expect(throws: (any Error).self) { try d.launch(LaunchRequest(dataset: data, architecture: "topk", sparsity: 2.5, width: 64, seeds: [0], steps: 10)) }
+        let job = try d.launch(LaunchRequest(dataset: data, architecture: "topk", sparsity: 8, width: 64, seeds: [0, 1], steps: 10))
+        #expect(job == "data-topk-m64/train-seed0")
+        let r = try #require(d.runs().first { $0.id == "data-topk-m64" })
+        #expect(r.seeds == [0, 1] && r.width == 64 && r.architecture == "topk k=8")
+        #expect(d.jobs().contains { $0.id == job })
+        d.cancel(job: job)
+        _ = d.engine?.wait(run: "data-topk-m64", timeout: 10)
+        let st = d.jobs().first { $0.id == job }?.state
+        #expect(st == .cancelled || st == .failed)
+    }
+
     @Test func readOnlyShowsNoticeAndDiskJobs() throws {
         let b = try Self.build()
         defer { try? FileManager.default.removeItem(at: b.root) }
@@ -123,5 +141,42 @@ import SAEKit
         #expect(jobs.first?.id == "read-only")
         #expect(jobs.contains { $0.id == "fixture-run/match-seed0-seed1" && $0.state == .done })
         #expect(throws: (any Error).self) { try d.launch(LaunchRequest(dataset: "x", architecture: "topk", sparsity: 8, width: 64, seeds: [0], steps: 10)) }
+    }
+}
+
+/// Timing of `run(_:)` at 8 seeds × 32K latents (d=32 random-init SAEs profiled on 8K generated
+/// tokens; the profile is copied to all 8 seeds). Opt-in: SEEDSCOPE_ADAPTER_TIMING=1.
+@Suite struct WorkspaceAdapterTiming {
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["SEEDSCOPE_ADAPTER_TIMING"] == "1"))
+    func runAt8x32K() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("seedscope-adapter-t-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        var cfg = SyntheticConfig()
+        cfg.dim = 32; cfg.features = 64; cfg.tokens = 8192; cfg.windowLength = 64; cfg.seed = 5
+        let data = root.appendingPathComponent("data")
+        try SyntheticGenerator.generate(cfg).write(to: data)
+        let seeds = Array(0..<8)
+        let sae = MatchControls.randomInit(numLatents: 32768, dIn: 32, k: 32, seed: 9)
+        let ws = try Workspace.create(at: root.appendingPathComponent("ws"))
+        let spec = RunSpec(name: "big", kind: .imported, dataset: data.appendingPathComponent("activations.safetensors").path,
+                           architecture: "topk", k: 32, latents: 32768, seeds: seeds,
+                           imports: seeds.map { ImportSource(seed: $0, path: "/dev/null", copy: true) })
+        try ws.createRun(spec)
+        let l = ws.layout("big")
+        let ds = try ActivationDataset(path: data.appendingPathComponent("activations.safetensors").path)
+        let t0 = Date()
+        let store = try Profiler.profile(sae, dataset: ds)
+        print("profile 32K latents: \(Date().timeIntervalSince(t0)) s")
+        for s in seeds {
+            try FileManager.default.createDirectory(at: l.profileDir(s), withIntermediateDirectories: true)
+            try store.write(to: l.profileDir(s).appendingPathComponent(WorkspaceExplorerData.profileFileName))
+        }
+        ws.close()
+        let d = try WorkspaceExplorerData(url: root.appendingPathComponent("ws"), startEngine: false, pollInterval: 0)
+        for label in ["first (opens 8 profiles)", "second (stores kept)"] {
+            let t = Date()
+            let r = try #require(d.run("big"))
+            print("run() \(label): \(String(format: "%.1f", Date().timeIntervalSince(t) * 1000)) ms, \(r.latents.count)×\(r.latents[0].topTokens.count)")
+        }
     }
 }

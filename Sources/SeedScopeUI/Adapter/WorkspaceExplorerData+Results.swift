@@ -25,8 +25,19 @@ extension WorkspaceExplorerData {
         return names.sorted().first { $0.hasSuffix(".safetensors") && !$0.hasPrefix(".") }.map { dir.appendingPathComponent($0) }
     }
 
+    /// The seed's profile, opened once per file version: `ProfileStore.init` validates every example
+    /// (O(E), tens of ms at 32K latents), so stores are kept keyed by path + modification time.
     func profile(_ run: String, seed: Int) -> ProfileStore? {
-        profileURL(workspace.layout(run), seed: seed).flatMap { try? ProfileStore(url: $0) }
+        guard let url = profileURL(workspace.layout(run), seed: seed) else { return nil }
+        let mtime = ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        let key = "\(url.path)@\(mtime)"
+        if let p = state.withLock({ $0.profiles[key] }) { return p }
+        guard let p = try? ProfileStore(url: url) else { return nil }
+        state.withLock { s in
+            s.profiles = s.profiles.filter { !$0.key.hasPrefix(url.path + "@") }
+            s.profiles[key] = p
+        }
+        return p
     }
 
     /// The run's dataset tokenizer (`tokenizer.json` beside the dataset), nil when absent or broken.
@@ -76,10 +87,12 @@ extension WorkspaceExplorerData {
                                dead: counts.map { $0 == 0 }, topTokens: top)
         }
         let base = baseline(spec)
-        let anyMatch = try? SAEKit.PairMatch.load(from: firstMatchDir(spec) ?? workspace.layout(id).dir)
+        // The method label from a match's match.json only (loading the whole match costs O(m)).
+        let method = firstMatchDir(spec).flatMap { try? Data(contentsOf: $0.appendingPathComponent("match.json")) }
+            .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }?["method"] as? String
         let data = RunData(summary: summary, latents: latents, baselineDecoderMaxCos: base?.decoderMaxCos ?? [],
                            baselineEncoderMaxCos: base?.encoderMaxCos ?? [], profiledTokens: profiled,
-                           method: anyMatch?.method ?? "hungarian")
+                           method: method ?? "hungarian")
         if base != nil { state.withLock { $0.runCache[id] = data } }
         return data
     }
@@ -138,8 +151,7 @@ extension WorkspaceExplorerData {
         let l = workspace.layout(run)
         let sa = spec.seeds[a], sb = spec.seeds[b]
         let fwd = l.matchDir(SeedPair(a: sa, b: sb)), bwd = l.matchDir(SeedPair(a: sb, b: sa))
-        if FileManager.default.fileExists(atPath: fwd.appendingPathComponent("summary.json").path) || FileManager.default.fileExists(atPath: fwd.path),
-           let m = try? SAEKit.PairMatch.load(from: fwd) {
+        if FileManager.default.fileExists(atPath: fwd.path), let m = try? SAEKit.PairMatch.load(from: fwd) {
             return SeedScopeUI.PairMatch(from: a, to: b, partner: m.decoder.assignment.map { Int32($0) },
                                          decoderCos: m.decoder.matched, encoderCos: m.encoder.matched,
                                          decoderMaxCos: m.decoder.maxA.value, encoderMaxCos: m.encoder.maxA.value,

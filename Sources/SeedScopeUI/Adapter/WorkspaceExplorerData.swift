@@ -24,11 +24,13 @@ public final class WorkspaceExplorerData: ExplorerData, @unchecked Sendable {
         var lastPoll = Date.distantPast
         var runCache: [String: RunData] = [:]
         var widthCache: [String: Int] = [:]
+        var kCache: [String: Int?] = [:]
         var baselines: [String: Baseline] = [:]
         var baselineStarted: Set<String> = []
         var jobIDs: [String: (run: String, job: JobID)] = [:]
         var diskJobs: (at: Date, jobs: [SeedScopeUI.JobStatus])? = nil
         var tokenizers: [String: Tokenizer?] = [:]
+        var profiles: [String: ProfileStore] = [:]
     }
     let state = Mutex(State())
     /// Seconds between workspace polls (`revision`).
@@ -137,7 +139,7 @@ public final class WorkspaceExplorerData: ExplorerData, @unchecked Sendable {
         let progress = (status == .running || status == .queued) && !fractions.isEmpty
             ? fractions.reduce(0, +) / Double(fractions.count) : nil
         var arch = spec.architecture
-        if let k = spec.k { arch += " k=\(k)" }
+        if let k = spec.k ?? checkpointK(spec) { arch += " k=\(k)" }
         else if let l1 = spec.hyper["l1"] ?? spec.hyper["l1_coefficient"] { arch += " l1=\(l1)" }
         let dataset = spec.dataset.map { Self.datasetLabel($0) } ?? "-"
         return RunSummary(id: spec.name, name: spec.name, status: status, seeds: spec.seeds, width: width(spec),
@@ -168,6 +170,17 @@ public final class WorkspaceExplorerData: ExplorerData, @unchecked Sendable {
         }
         if w > 0 { state.withLock { $0.widthCache[spec.name] = w } }
         return w
+    }
+
+    /// k of a top-k run whose spec has none (imports): `k` in the first seed's checkpoint cfg.json.
+    func checkpointK(_ spec: RunSpec) -> Int? {
+        guard spec.architecture == "topk" || spec.architecture == "batchtopk" else { return nil }
+        if let k = state.withLock({ $0.kCache[spec.name] }) { return k }
+        let k = spec.seeds.first.flatMap { try? workspace.layout(spec.name).checkpoint(seed: $0) }
+            .flatMap { try? Data(contentsOf: $0.appendingPathComponent("cfg.json")) }
+            .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }?["k"] as? Int
+        state.withLock { $0.kCache[spec.name] = .some(k) }
+        return k
     }
 
     /// The dataset path of a spec, resolved against the workspace root when relative.

@@ -29,7 +29,7 @@ cd "$ROOT"
 TUI="env LANG=C.UTF-8 LC_ALL= TERM=xterm-256color SEEDSCOPE_THEMES='$ROOT/Themes' '$BIN' tui '$WS'"
 T new-session -d -s e2e -x 140 -y 35 "$TUI; echo \"EXIT=\$?\" > '$OUT/exit'; sleep 30"
 wait_for e2e "fixture"
-wait_for e2e "topk"
+wait_for e2e "topk k=8"            # k from the imported checkpoint's cfg.json
 T send-keys -t e2e J
 wait_for e2e "fixture train-seed0"
 # Second opener: read-only notice in the jobs panel.
