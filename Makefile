@@ -57,7 +57,7 @@ $(VENV)/bin/python:
 	$(VENV)/bin/pip install -q --upgrade pip
 
 venv: $(VENV)/bin/python
-	$(VENV)/bin/pip install -q numpy scipy safetensors torch
+	$(VENV)/bin/pip install -q numpy scipy safetensors torch eai-sparsify
 
 
 bench: release venv
