@@ -28,6 +28,9 @@ struct TUICommand: ParsableCommand {
     @Option(help: "Initial shared threshold τ on the matched cosine.")
     var threshold: Float = 0.7
 
+    @Option(help: "Initial shared criterion: both (matched decoder and encoder cos ≥ τ, the paper's headline), decoder or encoder. Default: both for a workspace, decoder for --synthetic.")
+    var criterion: String?
+
     @Option(help: "Directory that `s` exports into.")
     var exportDir: String?
 
@@ -50,6 +53,9 @@ struct TUICommand: ParsableCommand {
             var opts = AppOptions()
             opts.ascii = ascii
             opts.threshold = threshold
+            let crit = criterion ?? (synthetic ? "decoder" : "both")
+            guard let c = Criterion(rawValue: crit) else { throw SeedScopeError.usage("--criterion must be both, decoder or encoder, got \"\(crit)\"") }
+            opts.criterion = c
             if let d = exportDir { opts.exportDirectory = d }
             try TUI.run(provider: provider, options: opts, themeName: theme)
         }
