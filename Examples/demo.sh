@@ -30,7 +30,7 @@ if [ -z "${DEMO_ONLY_FIRST:-}" ]; then
   if [ ! -f "$WS/data/groundtruth/activations.safetensors" ]; then
     "$BIN" generate --out "$WS/data/groundtruth" --d 64 --features 512 --l0 8 --tokens 65536 --seed 7 >/dev/null
   fi
-  create groundtruth --data "$WS/data/groundtruth" --arch topk --k 8 --latents 1024 --seeds 0,1,2 --steps "$STEPS" --lr 0.002 --priority 0
+  create groundtruth --data "$WS/data/groundtruth" --arch topk --k 8 --latents 1024 --seeds 0,1,2 --steps $((STEPS * 4)) --batch-size 512 --lr 0.002 --priority 0
 fi
 if [ -n "${DEMO_NO_TUI:-}" ]; then
   for r in kjv-topk kjv-relu kjv-topk-wide groundtruth; do have_run "$r" && "$BIN" run start "$r" --workspace "$WS" --wait; done
