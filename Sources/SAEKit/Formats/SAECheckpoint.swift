@@ -44,7 +44,11 @@ public enum SAECheckpoint {
         if let h = sae.info.hookpoint { ss.append(("hookpoint", .string(h))) }
         if sae.inputNormalization != .none { ss.append(("input_normalization", .string(sae.inputNormalization.rawValue))) }
         if sae.rescaleActsByDecoderNorm { ss.append(("rescale_acts_by_decoder_norm", .bool(true))) }
-        ss += extra
+        // `extra` wins over the defaults above, and a key is written once (cfg.json must stay valid
+        // JSON for our strict parser and for sparsify).
+        for (k, v) in extra {
+            if let i = ss.firstIndex(where: { $0.0 == k }) { ss[i].1 = v } else { ss.append((k, v)) }
+        }
         cfg.append(("seedscope", .object(ss)))
         try w.write(to: dir.appendingPathComponent("sae.safetensors"))
         try AtomicFile.write(JSONValue.object(cfg).serialized(pretty: true) + "\n", to: dir.appendingPathComponent("cfg.json"))

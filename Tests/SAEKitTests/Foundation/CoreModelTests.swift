@@ -30,3 +30,18 @@ import Testing
         #expect(z.values == [0, 0])
     }
 }
+
+/// cfg.json keys are unique even when `extra` repeats one of the defaults (regression: `seedscope train`
+/// wrote "hookpoint" twice, and the checkpoint no longer loaded).
+@Suite struct CheckpointWriterTests {
+    @Test func extraKeysOverrideDefaultsOnce() throws {
+        var sae = try SAELoader.load(TestPaths.fixture("sparsify/run/layers.3/seed0"))
+        sae.info.hookpoint = "layers.3"
+        let dir = TestPaths.tempDir("ckpt")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try SAECheckpoint.writeSparsifyLayout(sae, to: dir, extra: [("hookpoint", .string("layers.9")), ("note", .string("x"))])
+        let again = try SAELoader.load(dir)
+        #expect(again.info.hookpoint == "layers.9")
+        #expect(again.decoder == sae.decoder)
+    }
+}

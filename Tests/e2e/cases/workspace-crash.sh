@@ -15,7 +15,7 @@ tmp="$(mktemp -d)"
 cleanup() {
   [ -n "${pid:-}" ] && kill -9 "$pid" 2>/dev/null || true
   touch "$tmp/stop-reader"; wait 2>/dev/null || true
-  pkill -9 -f "fake-trainer.sh $BIN [0-9] $tmp" 2>/dev/null || true
+  pkill -9 -f "cli-trainer.sh $BIN [0-9] $tmp" 2>/dev/null || true
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -23,7 +23,7 @@ SEED="${SEEDSCOPE_CRASH_SEED:-$RANDOM}"
 echo "crash test seed $SEED"
 RANDOM=$SEED
 PH="$(phases_available "$BIN")"
-TRAINER="$HERE/helpers/fake-trainer.sh $BIN {seed} {out} 6 0.05"
+TRAINER="$HERE/helpers/cli-trainer.sh $BIN {seed} {out} 6 0.05"
 export FAKE_TRAINER_LOG="$tmp/trainer.log"
 
 # Reference: uninterrupted.
@@ -126,5 +126,5 @@ json_ok "$tmp/ws"
 left="$(leftovers "$tmp/ws")"; [ -z "$left" ] || { echo "leftovers: $left"; exit 1; }
 # No orphaned trainer survives.
 sleep 0.2
-! pgrep -f "fake-trainer.sh $BIN [0-9] $tmp/ws" >/dev/null
+! pgrep -f "cli-trainer.sh $BIN [0-9] $tmp/ws" >/dev/null
 echo "workspace-crash: ok"

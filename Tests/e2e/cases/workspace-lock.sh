@@ -9,8 +9,8 @@ source "$HERE/helpers/workspace-lib.sh"
 tmp="$(mktemp -d)"
 cleanup() { [ -n "${pid:-}" ] && kill -9 "$pid" 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
-"$BIN" run create slow --workspace "$tmp/ws" --seeds 0,1 --phases train --external "$HERE/helpers/fake-trainer.sh $BIN {seed} {out} 100 0.05" >/dev/null
-"$BIN" run create other --workspace "$tmp/ws" --seeds 0 --phases train --external "$HERE/helpers/fake-trainer.sh $BIN {seed} {out} 1 0" >/dev/null
+"$BIN" run create slow --workspace "$tmp/ws" --seeds 0,1 --phases train --external "$HERE/helpers/cli-trainer.sh $BIN {seed} {out} 100 0.05" >/dev/null
+"$BIN" run create other --workspace "$tmp/ws" --seeds 0 --phases train --external "$HERE/helpers/cli-trainer.sh $BIN {seed} {out} 1 0" >/dev/null
 "$BIN" run start slow --workspace "$tmp/ws" --wait >"$tmp/engine.out" 2>&1 &
 pid=$!
 for i in $(seq 1 100); do grep -q "step" "$tmp/ws/runs/slow/seed0/train.log" 2>/dev/null && break; sleep 0.05; done
@@ -31,7 +31,7 @@ set +e; wait "$pid"; rc=$?; set -e; pid=""
 import json, sys
 r = json.load(sys.stdin)["runs"][0]
 assert all(j["status"] == "cancelled" for j in r["jobs"]), r["jobs"]'
-! pgrep -f "fake-trainer.sh $BIN 0 $tmp" >/dev/null
+! pgrep -f "cli-trainer.sh $BIN 0 $tmp" >/dev/null
 json_ok "$tmp/ws"
 [ -z "$(leftovers "$tmp/ws")" ]
 # The lock is free again: the other run starts.
@@ -52,6 +52,6 @@ grep -q "interrupted; stopping jobs" "$tmp/int.out"
 grep -q "slow: interrupted" "$tmp/st2.txt"
 grep -q "train-seed0 .*running.*interrupted; resumes on the next start" "$tmp/st2.txt"
 sleep 0.2
-! pgrep -f "fake-trainer.sh $BIN 0 $tmp" >/dev/null
+! pgrep -f "cli-trainer.sh $BIN 0 $tmp" >/dev/null
 [ -z "$(find "$tmp/ws" -name '.*.tmp-*' -o -name '.*.partial')" ]
 echo "workspace-lock: ok"

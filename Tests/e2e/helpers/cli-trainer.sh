@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
-# Stand-in for an external trainer (torchrun / sbatch) in the e2e tests, until the native trainer is
-# merged: it "trains" for a few steps (printing sparsify-like "step N/M loss X" lines) and then produces
-# a REAL checkpoint by calling seedscope itself — `seedscope import --copy` of the sparsify fixture
-# seed (SEED mod 2) into a private scratch workspace — and moves it into OUT.
-# TODO(lead): switch to `seedscope train … --seed SEED --out OUT` once the native trainer lands.
+# An external trainer for the e2e tests, standing in for torchrun / sbatch: a separate process that
+# prints sparsify-like "step N/M loss X" lines and then really trains the seed with seedscope's own CLI
+# (`seedscope train` on a small generated dataset, d=32) and leaves the checkpoint in OUT the way
+# sparsify does ({save_dir}/{hookpoint}/cfg.json + sae.safetensors).
 #
-# usage: fake-trainer.sh SEEDSCOPE_BIN SEED OUT [STEPS] [SECONDS_PER_STEP]
+# usage: cli-trainer.sh SEEDSCOPE_BIN SEED OUT [STEPS] [SECONDS_PER_STEP]
 # env:   FAKE_TRAINER_LOG  append "start SEED PID" / "done SEED PID" lines here (tests count runs)
 #        FAKE_TRAINER_FAIL_SEED  exit 3 for this seed (failure-path tests)
 set -euo pipefail
@@ -19,9 +18,10 @@ for ((i = 1; i <= STEPS; i++)); do
   echo "step $i/$STEPS loss $(awk -v i="$i" -v s="$SEED" 'BEGIN { printf "%.4f", 1.0 / (i + s) }')"
 done
 scratch="$(mktemp -d)"; trap 'rm -rf "$scratch"' EXIT
-src="$ROOT/Tests/Fixtures/sparsify/run/layers.3/seed$((SEED % 2))"
-"$BIN" import "$src" --workspace "$scratch/ws" --run r --copy --seeds 0 >/dev/null
+"$BIN" generate --out "$scratch/data" --d 32 --features 64 --l0 4 --tokens 4096 --ctx 64 --seed 5 >/dev/null
+"$BIN" train --data "$scratch/data" --arch topk --k 4 --latents 64 --seeds "$SEED" --steps 40 --batch 256 \
+  --out "$scratch/run" >/dev/null
 mkdir -p "$OUT/layers.3"
-cp "$scratch/ws/runs/r/seed0/checkpoint/cfg.json" "$scratch/ws/runs/r/seed0/checkpoint/sae.safetensors" "$OUT/layers.3/"
+cp "$scratch/run/seed$SEED/cfg.json" "$scratch/run/seed$SEED/sae.safetensors" "$OUT/layers.3/"
 echo "saved checkpoint to $OUT/layers.3"
 log done
