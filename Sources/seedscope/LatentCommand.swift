@@ -93,9 +93,6 @@ struct TokenText {
 
     static func beside(dataset: String?) -> TokenText {
         guard let d = dataset else { return TokenText() }
-        var isDir: ObjCBool = false
-        let dir = FileManager.default.fileExists(atPath: d, isDirectory: &isDir) && isDir.boolValue
-            ? URL(fileURLWithPath: d) : URL(fileURLWithPath: d).deletingLastPathComponent()
-        return TokenText(tokenizer: try? Tokenizer(path: dir.appendingPathComponent("tokenizer.json").path))
+        return TokenText(tokenizer: try? Tokenizer(path: ActivationDataset.tokenizerPath(forDataset: d)))
     }
 }

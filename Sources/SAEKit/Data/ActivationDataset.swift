@@ -230,8 +230,16 @@ public final class ActivationDataset: ActivationSource, @unchecked Sendable {
 
 extension ActivationDataset {
     /// Path of the `tokenizer.json` beside the dataset.
-    public var tokenizerPath: String {
-        URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("tokenizer.json").path
+    public var tokenizerPath: String { Self.tokenizerPath(forDataset: path) }
+
+    /// Where the tokenizer of the dataset at `dataset` lives, without opening it: inside a dataset
+    /// folder, or beside a dataset file.
+    public static func tokenizerPath(forDataset dataset: String) -> String {
+        var isDir: ObjCBool = false
+        let url = URL(fileURLWithPath: dataset)
+        let folder = FileManager.default.fileExists(atPath: dataset, isDirectory: &isDir) && isDir.boolValue
+            ? url : url.deletingLastPathComponent()
+        return folder.appendingPathComponent("tokenizer.json").path
     }
 
     /// The tokenizer beside the dataset, loaded on first use and checked against the token ids:

@@ -43,10 +43,7 @@ extension WorkspaceExplorerData {
     /// The run's dataset tokenizer (`tokenizer.json` beside the dataset), nil when absent or broken.
     func tokenizer(_ spec: RunSpec) -> Tokenizer? {
         guard let d = datasetURL(spec) else { return nil }
-        // A dataset is a folder holding tokenizer.json, or a file with tokenizer.json beside it.
-        var isDir: ObjCBool = false
-        let folder = FileManager.default.fileExists(atPath: d.path, isDirectory: &isDir) && isDir.boolValue ? d : d.deletingLastPathComponent()
-        let path = folder.appendingPathComponent("tokenizer.json").path
+        let path = ActivationDataset.tokenizerPath(forDataset: d.path)
         if let t = state.withLock({ $0.tokenizers[path] }) { return t }
         let t = try? Tokenizer(path: path)
         state.withLock { $0.tokenizers[path] = .some(t) }
