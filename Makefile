@@ -16,6 +16,10 @@ ifeq ($(origin OPENBLAS_CORETYPE), undefined)
     export OPENBLAS_CORETYPE
   endif
 endif
+# Idle OpenBLAS workers sleep after ~4K cycles instead of spinning ~0.1 s (see BLASKernel.swift);
+# the binaries set this themselves, the test runner needs it from here.
+OPENBLAS_THREAD_TIMEOUT ?= 12
+export OPENBLAS_THREAD_TIMEOUT
 APT_PKGS := libncursesw5-dev libopenblas-dev tmux
 APT_PKGS += zlib1g-dev
 VENV := .build/venv

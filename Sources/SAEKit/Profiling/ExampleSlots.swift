@@ -1,49 +1,42 @@
-/// Fixed-capacity storage of candidate examples (a window of one latent with its span of per-token
-/// activations), shared by the top-K heaps and the sampling reservoirs. Slot `s` owns
-/// `acts[s·spanCap ..< (s+1)·spanCap]`.
+/// Fixed-capacity storage of candidate examples (a window of one latent), shared by the top-K heaps
+/// and the sampling reservoirs. A slot's per-token activations live in a `SpanPool` under the
+/// slot's `span` handle, so moving an example moves a handle, not its span. Slots are not
+/// initialised: the owners' sizes say which slots hold an example.
 final class ExampleSlots: @unchecked Sendable {
-    let spanCap: Int, count: Int
+    let count: Int
     let value: UnsafeMutablePointer<Float>, window: UnsafeMutablePointer<Int32>, maxPos: UnsafeMutablePointer<Int32>
-    let spanStart: UnsafeMutablePointer<Int32>, spanLen: UnsafeMutablePointer<Int32>
     let prio: UnsafeMutablePointer<UInt64>
-    let acts: UnsafeMutablePointer<Float>
+    let span: UnsafeMutablePointer<Int32>
 
-    init(count: Int, spanCap: Int) {
-        self.spanCap = spanCap; self.count = count
-        value = rawBuffer(count, 0); window = rawBuffer(count, -1); maxPos = rawBuffer(count, 0)
-        spanStart = rawBuffer(count, 0); spanLen = rawBuffer(count, 0); prio = rawBuffer(count, 0)
-        acts = rawBuffer(count * spanCap, 0)
+    init(count: Int) {
+        self.count = count
+        value = largeBuffer(count); window = largeBuffer(count); maxPos = largeBuffer(count)
+        prio = largeBuffer(count); span = largeBuffer(count)
     }
-    deinit {
-        value.deallocate(); window.deallocate(); maxPos.deallocate(); spanStart.deallocate()
-        spanLen.deallocate(); prio.deallocate(); acts.deallocate()
-    }
+    deinit { value.deallocate(); window.deallocate(); maxPos.deallocate(); prio.deallocate(); span.deallocate() }
 
-    /// Copies slot `from` of `src` into slot `to` of self.
+    /// Copies slot `from` of `src` into slot `to` of self (the handle moves with it; no refcount change).
     @inline(__always)
     func copy(_ to: Int, from src: ExampleSlots, _ from: Int) {
         value[to] = src.value[from]; window[to] = src.window[from]; maxPos[to] = src.maxPos[from]
-        spanStart[to] = src.spanStart[from]; spanLen[to] = src.spanLen[from]; prio[to] = src.prio[from]
-        (acts + to * spanCap).update(from: src.acts + from * spanCap, count: spanCap)
+        prio[to] = src.prio[from]; span[to] = src.span[from]
     }
 
     @inline(__always)
     func swap(_ a: Int, _ b: Int) {
         Swift.swap(&value[a], &value[b]); Swift.swap(&window[a], &window[b]); Swift.swap(&maxPos[a], &maxPos[b])
-        Swift.swap(&spanStart[a], &spanStart[b]); Swift.swap(&spanLen[a], &spanLen[b]); Swift.swap(&prio[a], &prio[b])
-        for i in 0..<spanCap { Swift.swap(&acts[a * spanCap + i], &acts[b * spanCap + i]) }
+        Swift.swap(&prio[a], &prio[b]); Swift.swap(&span[a], &span[b])
     }
 
-    /// Writes candidate `c` and its span (start, length, activations from `span`) into `slot`.
+    /// Writes candidate `c` with span handle `h` into `slot`.
     @inline(__always)
-    func fill(_ slot: Int, _ c: ExampleCandidate, start: Int32, length: Int32, span: UnsafePointer<Float>) {
+    func fill(_ slot: Int, _ c: ExampleCandidate, span h: Int32) {
         value[slot] = c.value; window[slot] = c.window; maxPos[slot] = c.maxPos; prio[slot] = c.prio
-        spanStart[slot] = start; spanLen[slot] = length
-        (acts + slot * spanCap).update(from: span, count: spanCap)
+        span[slot] = h
     }
 }
 
-/// One window's candidate example, before its span is written into a slot.
+/// One window's candidate example, before it is written into a slot.
 struct ExampleCandidate {
     var value: Float
     var window: Int32

@@ -1,9 +1,12 @@
 /// Heap and reservoir updates of `LatentAccumulator` (one candidate window at a time).
 extension LatentAccumulator {
+    /// Writes candidate c into `slot`; `replacing`: the slot holds an example whose span is released.
     @inline(__always)
-    private func put(_ slots: ExampleSlots, _ slot: Int, _ j: Int, _ c: ExampleCandidate, _ ctx: inout CloseContext) {
+    private func put(_ slots: ExampleSlots, _ slot: Int, _ j: Int, _ c: ExampleCandidate, _ ctx: inout CloseContext, replacing: Bool) {
         prepareSpan(j, c, &ctx)
-        slots.fill(slot, c, start: ctx.start, length: ctx.length, span: ctx.sc.span)
+        if replacing { pool.release(slots.span[slot]) }
+        slots.fill(slot, c, span: ctx.handle)
+        pool.retain(ctx.handle)
     }
 
     /// Bounded min-heap of the K best windows by (activation desc, window asc).
@@ -12,7 +15,7 @@ extension LatentAccumulator {
         let n = topSize[j]
         let v = top.value, w = top.window
         if n < K {
-            put(top, base + n, j, c, &ctx)
+            put(top, base + n, j, c, &ctx, replacing: false)
             topSize[j] = n + 1
             var i = n
             while i > 0 {
@@ -21,7 +24,7 @@ extension LatentAccumulator {
                 top.swap(base + i, base + p); i = p
             }
         } else if exampleWorse(v[base], w[base], c.value, c.window) {
-            put(top, base, j, c, &ctx)
+            put(top, base, j, c, &ctx, replacing: true)
             var i = 0
             while true {
                 let l = 2 * i + 1, r = l + 1
@@ -58,13 +61,13 @@ extension LatentAccumulator {
                                 maxPrio: UnsafeMutablePointer<UInt64>, _ j: Int, _ c: ExampleCandidate, _ ctx: inout CloseContext) {
         let n = sizes[bin]
         if n < cap {
-            put(slots, slotBase + n, j, c, &ctx)
+            put(slots, slotBase + n, j, c, &ctx, replacing: false)
             sizes[bin] = n + 1
             if n == 0 || c.prio > maxPrio[bin] { maxPrio[bin] = c.prio }
         } else if c.prio < maxPrio[bin] {
             var at = slotBase
             for i in slotBase..<(slotBase + cap) where slots.prio[i] == maxPrio[bin] { at = i; break }
-            put(slots, at, j, c, &ctx)
+            put(slots, at, j, c, &ctx, replacing: true)
             var mx: UInt64 = 0
             for i in slotBase..<(slotBase + cap) { mx = max(mx, slots.prio[i]) }
             maxPrio[bin] = mx
@@ -86,13 +89,14 @@ extension LatentAccumulator {
                 let bin = j * F + old
                 for i in 0..<ivSize[bin] { tmp.copy(n, from: iv, bin * s + i); n += 1 }
             }
-            // Keep the s lowest priorities (selection sort: n ≤ 2s is small).
+            // Keep the s lowest priorities (selection sort: n ≤ 2s is small); the rest drop their spans.
             let keep = min(s, n)
             for i in 0..<keep {
                 var best = i
                 for q in (i + 1)..<max(i + 1, n) where tmp.prio[q] < tmp.prio[best] { best = q }
                 if best != i { tmp.swap(i, best) }
             }
+            for i in keep..<max(keep, n) { pool.release(tmp.span[i]) }
             let bin = j * F + b
             for i in 0..<keep { iv.copy(bin * s + i, from: tmp, i) }
             ivSize[bin] = keep

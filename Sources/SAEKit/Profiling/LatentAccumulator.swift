@@ -12,7 +12,9 @@ final class LatentAccumulator: @unchecked Sendable {
     let F: Int, s: Int, Fc: Int
     /// Quantile reservoir size (n·s) per latent.
     let S: Int
-    let logLow: Double, binsPerDecade: Double
+    let logLowF: Float, binsPerDecadeF: Float
+    /// `[H + 1]` histogram bin edges.
+    let edges: UnsafeMutablePointer<Double>
 
     let count: UnsafeMutablePointer<Int>, windowCount: UnsafeMutablePointer<Int>
     let sum: UnsafeMutablePointer<Double>, sumSq: UnsafeMutablePointer<Double>
@@ -30,6 +32,8 @@ final class LatentAccumulator: @unchecked Sendable {
     // Quantile sampling: bottom-S reservoir of firing windows per latent.
     let qs: ExampleSlots
     let qSize: UnsafeMutablePointer<Int>, qMaxPrio: UnsafeMutablePointer<UInt64>
+    /// Spans of the examples held by `top`, `iv` and `qs`.
+    let pool: SpanPool
     /// Per-thread scratch.
     let scratch: [Scratch]
     /// Rows in the data (the last window may be partial).
@@ -41,52 +45,62 @@ final class LatentAccumulator: @unchecked Sendable {
         H = config.histogramBins; K = config.topK
         F = 2 * config.intervals; s = config.samplesPerInterval; Fc = 8 * F
         S = config.quantiles * config.samplesPerQuantile
-        logLow = log10(config.histogramLow); binsPerDecade = Double(config.binsPerDecade)
+        logLowF = Float(log10(config.histogramLow)); binsPerDecadeF = Float(config.binsPerDecade)
+        edges = rawBuffer(H + 1, 0)
+        for (i, e) in config.histogramEdges.enumerated() { edges[i] = e }
         count = rawBuffer(m, 0); windowCount = rawBuffer(m, 0); sum = rawBuffer(m, 0); sumSq = rawBuffer(m, 0)
         maxAct = rawBuffer(m, 0); hist = rawBuffer(m * H, 0)
-        top = ExampleSlots(count: m * K, spanCap: spanCap); topSize = rawBuffer(m, 0)
+        top = ExampleSlots(count: m * K); topSize = rawBuffer(m, 0)
         binWidth = rawBuffer(m, 0)
-        iv = ExampleSlots(count: m * F * s, spanCap: spanCap)
+        iv = ExampleSlots(count: m * F * s)
         ivSize = rawBuffer(m * F, 0); ivMaxPrio = rawBuffer(m * F, 0); ivCounts = rawBuffer(m * Fc, 0)
-        qs = ExampleSlots(count: m * S, spanCap: spanCap)
+        qs = ExampleSlots(count: m * S)
+        pool = SpanPool(latents: m, perLatent: K + F * s + S + 1, spanCap: spanCap)
         qSize = rawBuffer(m, 0); qMaxPrio = rawBuffer(m, 0)
-        scratch = (0..<max(1, threads)).map { _ in Scratch(m: m, spanCap: 2 * config.context + 1, mergeSlots: 2 * config.samplesPerInterval) }
+        scratch = (0..<max(1, threads)).map { _ in Scratch(m: m, mergeSlots: 2 * config.samplesPerInterval) }
         self.totalRows = totalRows
     }
 
     deinit {
         count.deallocate(); windowCount.deallocate(); sum.deallocate(); sumSq.deallocate(); maxAct.deallocate()
-        hist.deallocate(); topSize.deallocate()
+        hist.deallocate(); topSize.deallocate(); edges.deallocate()
         binWidth.deallocate(); ivSize.deallocate(); ivMaxPrio.deallocate(); ivCounts.deallocate()
         qSize.deallocate(); qMaxPrio.deallocate()
     }
 
-    /// Log-spaced histogram bin of a positive activation.
+    /// Log-spaced histogram bin of a positive activation: the b with `edges[b] ≤ v < edges[b+1]`
+    /// (`ProfileConfig.histogramEdges`, the documented definition). A bit-level log2 estimate
+    /// (error < 0.09 in log2, under one bin) gives the starting bin and the edge table settles it:
+    /// ~5× cheaper than `log10` per firing entry, and exact at the bin edges.
     @inline(__always)
     func histBin(_ v: Float) -> Int {
-        let x = (log10(Double(v)) - logLow) * binsPerDecade
-        if !(x >= 0) { return 0 }
-        return min(H - 1, 1 + Int(x))
+        let bits = v.bitPattern
+        let log2 = Float(Int((bits >> 23) & 0xff) - 127) + (Float(bitPattern: (bits & 0x7f_ffff) | 0x3f80_0000) - 1)
+        var b = 1 + Int(Swift.max(-1, Swift.min(Float(H), (log2 * 0.30103 - logLowF) * binsPerDecadeF)).rounded(.down))
+        b = Swift.max(0, Swift.min(H - 1, b))
+        let x = Double(v)
+        while b > 0 && x < edges[b] { b -= 1 }
+        while b < H - 1 && x >= edges[b + 1] { b += 1 }
+        return b
     }
 
     /// Per-thread scratch: the block's entries of the thread's latent range by latent (CSC).
     final class Scratch: @unchecked Sendable {
         let start: UnsafeMutablePointer<Int>
         var row: UnsafeMutablePointer<Int32>, val: UnsafeMutablePointer<Float>, cap: Int
-        let span: UnsafeMutablePointer<Float>
         /// 2s slots for merging interval bins.
         let merge: ExampleSlots
-        init(m: Int, spanCap: Int, mergeSlots: Int) {
-            merge = ExampleSlots(count: max(1, mergeSlots), spanCap: spanCap)
+        init(m: Int, mergeSlots: Int) {
+            merge = ExampleSlots(count: max(1, mergeSlots))
             start = rawBuffer(m + 1, 0); cap = 1 << 16
-            row = rawBuffer(cap, 0); val = rawBuffer(cap, 0); span = rawBuffer(spanCap, 0)
+            row = rawBuffer(cap, 0); val = rawBuffer(cap, 0)
         }
         func reserve(_ n: Int) {
             guard n > cap else { return }
             row.deallocate(); val.deallocate()
             cap = max(n, 2 * cap); row = rawBuffer(cap, 0); val = rawBuffer(cap, 0)
         }
-        deinit { start.deallocate(); row.deallocate(); val.deallocate(); span.deallocate() }
+        deinit { start.deallocate(); row.deallocate(); val.deallocate() }
     }
 
     /// Folds the firing entries of an encoded block (rows `firstRow..<firstRow+enc.rows`, whole
@@ -143,8 +157,8 @@ final class LatentAccumulator: @unchecked Sendable {
         let sc: Scratch
         /// The window's entries in the scratch list, and the block's first row.
         let first: Int, last: Int, firstRow: Int, winLen: Int
-        var ready = false
-        var start: Int32 = 0, length: Int32 = 0
+        /// The window's span in the pool, once written (−1 before).
+        var handle: Int32 = -1
     }
 
     /// Closes latent j's window (its entries are `sc.row/val[first..<last]`): it becomes a candidate
@@ -160,19 +174,22 @@ final class LatentAccumulator: @unchecked Sendable {
         offerQuantile(j, c, &ctx)
     }
 
-    /// The span (±context around the max, clipped to the window) of latent j in c's window, from the
-    /// window's firing entries (every other token of the span has activation 0).
+    /// Writes the span (±context around the max, clipped to the window) of latent j in c's window
+    /// into the pool, once per window, from the window's firing entries (every other token of the
+    /// span has activation 0).
     @inline(__always)
     func prepareSpan(_ j: Int, _ c: ExampleCandidate, _ ctx: inout CloseContext) {
-        if ctx.ready { return }
+        if ctx.handle >= 0 { return }
         let a = max(0, Int(c.maxPos) - cfg.context), b = min(ctx.winLen, Int(c.maxPos) + cfg.context + 1)
-        let span = ctx.sc.span
-        for i in 0..<spanCap { span[i] = 0 }
+        let h = pool.allocate(j)
+        let span = pool.span(h)
+        for i in 0..<(b - a) { span[i] = 0 }
         let winRow = Int(c.window) * T - ctx.firstRow
         for e in ctx.first..<ctx.last {
             let p = Int(ctx.sc.row[e]) - winRow
             if p >= a && p < b { span[p - a] = ctx.sc.val[e] }
         }
-        ctx.start = Int32(a); ctx.length = Int32(b - a); ctx.ready = true
+        pool.start[Int(h)] = Int32(a); pool.length[Int(h)] = Int32(b - a)
+        ctx.handle = h
     }
 }

@@ -71,16 +71,17 @@ struct ProfileBuilder {
         var group = [Int32](repeating: 0, count: E), win = group, pos = group, sstart = group, slen = group
         var aoff = [Int64](repeating: 0, count: E)
         var value = [Float](repeating: 0, count: E)
-        let P = exs.reduce(0) { $0 + Int($1.slots.spanLen[$1.slot]) }
+        let pool = acc.pool
+        let P = exs.reduce(0) { $0 + Int(pool.length[Int($1.slots.span[$1.slot])]) }
         var acts = [Float](repeating: 0, count: P)
         var used = 0
         acts.withUnsafeMutableBufferPointer { ap in
             for (e, x) in exs.enumerated() {
-                let sl = x.slots, s = x.slot, len = Int(sl.spanLen[s])
+                let sl = x.slots, s = x.slot, h = sl.span[s], len = Int(pool.length[Int(h)])
                 kind[e] = x.kind; group[e] = x.group; win[e] = windowIndex[Int64(sl.window[s])]!
-                pos[e] = sl.maxPos[s]; value[e] = sl.value[s]; sstart[e] = sl.spanStart[s]
+                pos[e] = sl.maxPos[s]; value[e] = sl.value[s]; sstart[e] = pool.start[Int(h)]
                 slen[e] = Int32(len); aoff[e] = Int64(used)
-                (ap.baseAddress! + used).update(from: sl.acts + s * sl.spanCap, count: len)
+                (ap.baseAddress! + used).update(from: pool.span(h), count: len)
                 used += len
             }
         }
@@ -133,7 +134,8 @@ struct ProfileBuilder {
                                           ("bins_per_decade", i(c.binsPerDecade)), ("histogram_decades", i(c.histogramDecades)),
                                           ("ultra_rare_frequency", .double(c.ultraRareFrequency)),
                                           ("ultra_dense_frequency", .double(c.ultraDenseFrequency)),
-                                          ("sampling_seed", .string(String(c.samplingSeed))), ("block_rows", i(c.blockRows))]
+                                          ("sampling_seed", .string(String(c.samplingSeed))), ("block_rows", i(c.blockRows)),
+                                          ("panel_rows", i(c.panelRows))]
         return .object([("format", .string("seedscope-profile")), ("version", i(ProfileStore.formatVersion)),
                         ("created", .string(ISO8601DateFormatter().string(from: Date()))),
                         ("seconds", .double(seconds)), ("sae", .object(saeKV)), ("dataset", .object(data)), ("config", .object(cfg))])

@@ -8,8 +8,14 @@ public struct ProfileConfig: Sendable, Equatable {
     public var topK = 20
     /// Tokens of context stored on each side of an example's max position (clipped to the window).
     public var context = 10
-    /// Target rows per encoder block; blocks always hold whole windows (at least one).
-    public var blockRows = 2048
+    /// Target rows per bookkeeping block; blocks always hold whole windows (at least one). Each
+    /// block's firing entries update the per-latent state in one sweep, and every sweep streams all
+    /// of that state through the cache, so fewer, larger blocks are faster (memory O(blockRows·k)).
+    public var blockRows = 32768
+    /// Rows per encoder sgemm (and per read); its `[panelRows × m]` pre-activations are the
+    /// pass's largest buffer (18 MB at m = 4608). 1024–2048 rows keep OpenBLAS at full speed;
+    /// smaller panels re-pack the encoder too often and measured slower.
+    public var panelRows = 1024
     /// Equal-width activation intervals over [0, max] (SAEDashboard/sae_vis style).
     public var intervals = 10
     /// Examples sampled per interval.
@@ -55,7 +61,7 @@ public struct ProfileConfig: Sendable, Equatable {
         func bad(_ m: String) -> SeedScopeError { .usage("profile: \(m)") }
         guard topK >= 1 && topK <= 10_000 else { throw bad("--top must be in 1...10000 (got \(topK))") }
         guard context >= 0 && context <= 4096 else { throw bad("--context must be in 0...4096 (got \(context))") }
-        guard blockRows >= 1 else { throw bad("block rows must be positive") }
+        guard blockRows >= 1, panelRows >= 1 else { throw bad("block and panel rows must be positive") }
         guard intervals >= 1, samplesPerInterval >= 0, quantiles >= 1, samplesPerQuantile >= 0 else { throw bad("interval/quantile counts must be positive") }
         guard histogramLow > 0, binsPerDecade >= 1, histogramDecades >= 1 else { throw bad("bad histogram settings") }
         guard flatWindowLength >= 1, threads >= 1 else { throw bad("window length and threads must be positive") }

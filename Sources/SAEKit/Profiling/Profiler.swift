@@ -61,7 +61,8 @@ public struct ProfileTimings: Sendable {
 public enum Profiler {
     /// Profiles `saes` over `input`. `progress` is called after every block; return false to cancel
     /// (throws `CancellationError`).
-    /// - Complexity: time O(N·m·d) for the sgemms plus O(nnz) bookkeeping; memory O(B·m + m·(K + samples)·span).
+    /// - Complexity: time O(N·m·d) for the sgemms plus O(nnz) bookkeeping; memory O(P·m + B·k + m·(K + samples)·span)
+    ///   for P panel rows, B block rows and k firing entries per row.
     public static func run(_ saes: [SparseAutoencoder], input: ProfileInput, config: ProfileConfig = ProfileConfig(),
                            agreements: [AgreementRequest] = [],
                            progress: ((ProfileProgress) -> Bool)? = nil) throws -> ProfileRun {
@@ -81,12 +82,15 @@ public enum Profiler {
         let threads = max(1, config.threads)
         let blockWindows = max(1, config.blockRows / T)
         let cap = blockWindows * T
-        let encoders = try saes.map { try BlockEncoder(sae: $0, capacity: cap, threads: threads) }
+        // Panels also cap the [panel × m] pre-activations at 128 MB (256 rows at m = 131072).
+        let widest = saes.map(\.numLatents).max() ?? 1
+        let panel = max(1, min(cap, config.panelRows, max(64, (1 << 25) / max(1, widest))))
+        let encoders = try saes.map { try BlockEncoder(sae: $0, capacity: cap, panel: panel, threads: threads) }
         let accs = saes.map { LatentAccumulator(m: $0.numLatents, windowLength: T, totalRows: N, config: config, threads: threads) }
         let agree = agreements.map { AgreementAccumulator($0, saes: saes) }
-        let x = UnsafeMutablePointer<Float>.allocate(capacity: cap * d)
+        let x = UnsafeMutablePointer<Float>.allocate(capacity: panel * d)
         defer { x.deallocate() }
-        let profiledRows = rawBuffer(cap, false)
+        let profiledRows = rawBuffer(panel, false)
         defer { profiledRows.deallocate() }
         var row0 = 0
         var tm = ProfileTimings()
@@ -96,29 +100,38 @@ public enum Profiler {
             tm[keyPath: field] += Double(now - clock) / 1e9; clock = now
         }
         while row0 < N {
+            // A block (whole windows) is encoded panel by panel; its firing entries then update
+            // the per-latent state in one sweep. Large blocks matter: every sweep streams all
+            // per-latent state (heaps, reservoirs, histograms) through the cache once.
             let n = min(cap, N - row0)
-            try src.readRows(row0..<(row0 + n), into: x)
-            for r in 0..<n { profiledRows[r] = !input.excludedPositions.contains((row0 + r) % T) }
-            if let bad = firstNonFinite(x, n: n, d: d, profiled: profiledRows) {
-                throw SeedScopeError.invalid(file: input.path.isEmpty ? "activations" : input.path, message: "NaN or infinite activation in row \(row0 + bad)")
-            }
-            lap(\.read)
-            for (e, acc) in zip(encoders, accs) {
-                e.encode(x: x, n: n, profiledRows: profiledRows)
-                tm.encode += e.lastEncodeSeconds; tm.select += e.lastSelectSeconds
+            for e in encoders { e.reset() }
+            var p0 = 0
+            while p0 < n {
+                let pn = min(panel, n - p0), first = row0 + p0
+                try src.readRows(first..<(first + pn), into: x)
+                for r in 0..<pn { profiledRows[r] = !input.excludedPositions.contains((first + r) % T) }
+                if let bad = firstNonFinite(x, n: pn, d: d, profiled: profiledRows) {
+                    throw SeedScopeError.invalid(file: input.path.isEmpty ? "activations" : input.path, message: "NaN or infinite activation in row \(first + bad)")
+                }
+                lap(\.read)
+                for e in encoders { e.encodePanel(x: x, n: pn, profiled: profiledRows) }
                 clock = DispatchTime.now().uptimeNanoseconds
+                p0 += pn
+                if let p = progress, !p(ProfileProgress(rowsDone: first + pn, rowsTotal: N)) { throw CancellationError() }
+            }
+            for e in encoders { tm.encode += e.encodeSeconds; tm.select += e.selectSeconds }
+            clock = DispatchTime.now().uptimeNanoseconds
+            for (e, acc) in zip(encoders, accs) {
                 let m = acc.m
                 let box = UnsafeSendable((acc, e, row0))
                 DispatchQueue.concurrentPerform(iterations: threads) { t in
                     let (acc, e, row0) = box.value
                     acc.update(block: e, firstRow: row0, latents: t * m / threads, (t + 1) * m / threads, thread: t)
                 }
-                lap(\.bookkeeping)
             }
             for g in agree { g.update(encoders[g.request.a], encoders[g.request.b]) }
             lap(\.bookkeeping)
             row0 += n
-            if let p = progress, !p(ProfileProgress(rowsDone: row0, rowsTotal: N)) { throw CancellationError() }
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
         let profiled = input.profiledTokenCount

@@ -4,9 +4,9 @@ import Testing
 
 /// The streaming profiler against the naive dense reference (ProfileReference).
 @Suite struct ProfilerTests {
-    static func exactConfig(threads: Int, blockRows: Int) -> ProfileConfig {
+    static func exactConfig(threads: Int, blockRows: Int, panelRows: Int = 1024) -> ProfileConfig {
         var c = ProfileConfig()
-        c.topK = 6; c.context = 3; c.blockRows = blockRows; c.threads = threads
+        c.topK = 6; c.context = 3; c.blockRows = blockRows; c.panelRows = panelRows; c.threads = threads
         c.intervals = 4; c.samplesPerInterval = 1000; c.quantiles = 3; c.samplesPerQuantile = 1000
         c.histogramLow = 1e-3; c.binsPerDecade = 4; c.histogramDecades = 5
         return c
@@ -14,12 +14,16 @@ import Testing
 
     struct Case: Sendable, CustomTestStringConvertible {
         var arch: SAEArchitecture, threads: Int, blockRows: Int, rows: Int
-        var testDescription: String { "\(arch) threads=\(threads) block=\(blockRows) rows=\(rows)" }
+        /// Rows per sgemm panel (panels need not align with windows or blocks).
+        var panel = 1024
+        var testDescription: String { "\(arch) threads=\(threads) block=\(blockRows) panel=\(panel) rows=\(rows)" }
     }
 
     @Test(arguments: [
         Case(arch: .topk, threads: 2, blockRows: 40, rows: 23 * 16),
         Case(arch: .topk, threads: 1, blockRows: 1000, rows: 23 * 16 + 5),
+        Case(arch: .topk, threads: 2, blockRows: 1000, rows: 23 * 16 + 5, panel: 13),
+        Case(arch: .relu, threads: 2, blockRows: 64, rows: 11 * 16, panel: 7),
         Case(arch: .topk, threads: 2, blockRows: 1, rows: 7 * 16 + 9),
         Case(arch: .relu, threads: 2, blockRows: 64, rows: 11 * 16),
         Case(arch: .jumprelu, threads: 2, blockRows: 48, rows: 11 * 16 + 3),
@@ -36,7 +40,7 @@ import Testing
         if tc.arch == .gated { sae.gated!.bGate[3] = -1e4; sae.gated!.bGate[5] = 50; sae.gated!.bMag[5] = 50 }
         let (x, toks) = ProfileFixtures.data(rows: tc.rows, d: d, seed: seed + 1)
         let excluded: Set<Int> = [0]
-        let cfg = Self.exactConfig(threads: tc.threads, blockRows: tc.blockRows)
+        let cfg = Self.exactConfig(threads: tc.threads, blockRows: tc.blockRows, panelRows: tc.panel)
         let input = ProfileInput(source: InMemoryActivations(x), tokens: toks, windowLength: T, excludedPositions: excluded)
         let store = try Profiler.run([sae], input: input, config: cfg).profiles[0]
         let ref = ProfileReference(sae: sae, x: x, T: T, excluded: excluded)
