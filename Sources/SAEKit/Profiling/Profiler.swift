@@ -153,12 +153,11 @@ public enum Profiler {
                 progress: progress).profiles[0]
     }
 
+    /// First profiled row holding a NaN/Inf (vectorised; a scalar `acc += x·0` chain here cost
+    /// ~0.6 µs per row, 2% of the pass, on the single reading thread).
     private static func firstNonFinite(_ x: UnsafePointer<Float>, n: Int, d: Int, profiled: UnsafePointer<Bool>) -> Int? {
         for r in 0..<n where profiled[r] {
-            var acc = Float(0)
-            let p = x + r * d
-            for j in 0..<d { acc += p[j] * 0 }
-            if !acc.isFinite || acc != 0 { return r }
+            if ActivationDataset.firstNonFinite(x + r * d, count: d) != nil { return r }
         }
         return nil
     }
