@@ -31,6 +31,7 @@ struct SeedScope: ParsableCommand {
             Train.self,
             Profile.self,
             Latent.self,
+            Agree.self,
         ])
 }
 

@@ -53,6 +53,21 @@ check_err "trunc.safetensors" "$BIN" latent "$SAE" 0 --profile "$tmp/trunc.safet
 check_err "SAE expects d=32 but .*data16.safetensors has d=16" "$BIN" profile "$SAE" --data "$tmp/data16.safetensors" --out "$tmp/x.safetensors"
 check_err "no such file" "$BIN" profile "$SAE" --data "$tmp/missing.safetensors" --out "$tmp/x.safetensors"
 [ ! -e "$tmp/x.safetensors" ]
+# Activation agreement: an SAE against itself pairs every latent with itself (decoder assignment),
+# so every live pair correlates perfectly and shares its top windows; a bad pair is a one-line error.
+"$BIN" agree "$SAE" "$SAE" --data "$tmp/data.safetensors" --json --csv "$tmp/agree.csv" > "$tmp/agree.json"
+python3 - "$tmp/agree.json" "$tmp/agree.csv" <<'PY'
+import csv, json, sys
+s = json.load(open(sys.argv[1])); ag = s["agreements"]
+assert s["pairs"] == 128 and s["tokens"] == 180 and len(ag) == 128, s["pairs"]
+assert all(a["a"] == a["b"] for a in ag)
+live = [a for a in ag if a["pearson"] is not None]
+assert live and all(abs(a["pearson"] - 1) < 1e-6 and a["top_window_jaccard"] == 1 for a in live)
+assert len(list(csv.DictReader(open(sys.argv[2])))) == 128
+PY
+"$BIN" agree "$SAE" Tests/Fixtures/sparsify/run/layers.3/seed1 --data "$tmp/data.safetensors" --pair 3:5 --limit 1 | grep -q "^1 pairs over 180 tokens"
+check_err "latent pair (0, 999) out of range" "$BIN" agree "$SAE" "$SAE" --data "$tmp/data.safetensors" --pair 0:999
+check_err "--pair must look like" "$BIN" agree "$SAE" "$SAE" --data "$tmp/data.safetensors" --pair x
 # Real data, when available: KJV text with a marked max in every top window.
 S=../shared/data
 if [ -d "$S/sparsify-L15-topk-m4608-k32" ]; then
