@@ -27,6 +27,11 @@ extension PairMatch {
         }
         if let d = deadA { w.add("dead_a", ints: d.map { $0 ? 1 : 0 }, shape: [mA], dtype: .U8) }
         if let d = deadB { w.add("dead_b", ints: d.map { $0 ? 1 : 0 }, shape: [mB], dtype: .U8) }
+        if let g = agreement {
+            w.add("agree_pearson", floats: g.pearson, shape: [mA])
+            w.add("agree_co_firing", ints: g.coFiring.map(Int64.init), shape: [mA])
+            w.add("agree_top_jaccard", floats: g.topWindowJaccard, shape: [mA])
+        }
         try w.write(to: dir.appendingPathComponent("match.safetensors"))
         try AtomicFile.write(summaryJSON().serialized(pretty: true) + "\n", to: dir.appendingPathComponent("match.json"))
     }
@@ -102,6 +107,10 @@ extension PairMatch {
                            method: j["solver"]?.stringValue ?? "", provenance: prov)
         if st.contains("dead_a") { pm.deadA = try ints("dead_a", mA).map { $0 != 0 } }
         if st.contains("dead_b") { pm.deadB = try ints("dead_b", mB).map { $0 != 0 } }
+        if st.contains("agree_pearson") {
+            pm.agreement = LatentAgreement(pearson: try floats("agree_pearson", mA), coFiring: try ints("agree_co_firing", mA),
+                                           topWindowJaccard: try floats("agree_top_jaccard", mA))
+        }
         return pm
     }
 

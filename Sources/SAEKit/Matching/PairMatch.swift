@@ -96,6 +96,9 @@ public struct PairMatch: Sendable {
     /// `[mA]` / `[mB]` dead latents (never fired on the profiling tokens), when known.
     public var deadA: [Bool]?
     public var deadB: [Bool]?
+    /// Activation agreement of each A latent with its decoder-assignment partner, when the
+    /// workspace's match phase had profiles and data to compute it (`ActivationAgreement.bulk`).
+    public var agreement: LatentAgreement?
     /// Where the inputs came from.
     public var provenance: MatchProvenance
 

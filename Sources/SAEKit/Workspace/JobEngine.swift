@@ -109,6 +109,8 @@ public final class JobEngine: Sendable {
                 try? fm.removeItem(at: Self.workDir(p.outputDir))
             }
             let done = rec.status == .done && fm.fileExists(atPath: p.outputDir.path)
+            // Crash between writing "done" and deleting the resumable state: a done job needs none.
+            if done { try? fm.removeItem(at: Self.workDir(p.outputDir)) }
             // A retried job is pending again on disk (its old failure no longer describes it).
             if rec.status == .failed || rec.status == .cancelled {
                 rec.status = .pending; rec.error = nil; rec.message = nil

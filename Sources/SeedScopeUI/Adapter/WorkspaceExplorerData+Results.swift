@@ -144,8 +144,9 @@ extension WorkspaceExplorerData {
     /// Partner = the DECODER assignment (the paper's primary matching). `decoderCos`/`encoderCos` are
     /// each direction's optimal-assignment cosine (`DirectionMatch.matched`), so the UI's "both"
     /// criterion (min of the two) equals the engine's `SharedCriterion.strict`; they refer to the same
-    /// partner wherever the two assignments agree (`PairMatch.samePartner`). Agreement is NaN: neither
-    /// the match nor the profile phase stores activation agreement yet.
+    /// partner wherever the two assignments agree (`PairMatch.samePartner`). Agreement is the
+    /// Pearson correlation of activations with the decoder partner, stored by the match phase when
+    /// the run profiles (NaN otherwise).
     public func pair(_ run: String, from a: Int, to b: Int) -> SeedScopeUI.PairMatch? {
         guard let spec = try? workspace.spec(run), spec.seeds.indices.contains(a), spec.seeds.indices.contains(b), a != b else { return nil }
         let l = workspace.layout(run)
@@ -155,7 +156,7 @@ extension WorkspaceExplorerData {
             return SeedScopeUI.PairMatch(from: a, to: b, partner: m.decoder.assignment.map { Int32($0) },
                                          decoderCos: m.decoder.matched, encoderCos: m.encoder.matched,
                                          decoderMaxCos: m.decoder.maxA.value, encoderMaxCos: m.encoder.maxA.value,
-                                         agreement: .init(repeating: .nan, count: m.mA))
+                                         agreement: m.agreement?.pearson ?? .init(repeating: .nan, count: m.mA))
         }
         guard let m = try? SAEKit.PairMatch.load(from: bwd) else { return nil }
         // Only (b, a) exists: invert the assignments; max cosines of B's latents are the match's maxB.
@@ -165,9 +166,11 @@ extension WorkspaceExplorerData {
             return (p, c)
         }
         let dec = invert(m.decoder), enc = invert(m.encoder)
+        var agree = [Float](repeating: .nan, count: m.mB)
+        if let g = m.agreement { for (i, j) in m.decoder.assignment.enumerated() where j >= 0 && j < m.mB { agree[j] = g.pearson[i] } }
         return SeedScopeUI.PairMatch(from: a, to: b, partner: dec.partner, decoderCos: dec.cos, encoderCos: enc.cos,
                                      decoderMaxCos: m.decoder.maxB.value, encoderMaxCos: m.encoder.maxB.value,
-                                     agreement: .init(repeating: .nan, count: m.mB))
+                                     agreement: agree)
     }
 
     // MARK: latent card

@@ -177,6 +177,21 @@ import Testing
         }
         let strong = res.first { $0.a == 0 }!
         #expect(strong.pearson! > 0.9 && strong.topWindowJaccard! > 0.99)
+        // The workspace's bulk path (one joint encoding pass + the stored profiles' sums and top
+        // windows, with 7-row panels) gives the same numbers bit for bit.
+        var small = cfg; small.panelRows = 7
+        let pairs = AgreementRequest(a: 0, b: 1, assignment: assignment).pairs
+        let bulk = try ActivationAgreement.bulk(sa, sb, pairs: pairs, input: input, profileA: run.profiles[0],
+                                                profileB: run.profiles[1], config: small)
+        #expect(bulk == res)
+        let spread = LatentAgreement(latents: m, pairs: bulk)
+        #expect(spread.pearson[5].isNaN && spread.coFiring[5] == 0 && spread.coFiring[0] == strong.coFiring)
+        // Profiles of other data are refused with a one-line error.
+        let (x2, t2) = ProfileFixtures.data(rows: 20 * T, d: d, seed: seed + 2)
+        let other = ProfileInput(source: InMemoryActivations(x2), tokens: t2, windowLength: T, excludedPositions: [0])
+        #expect(throws: SeedScopeError.self) {
+            try ActivationAgreement.bulk(sa, sb, pairs: pairs, input: other, profileA: run.profiles[0], profileB: run.profiles[1])
+        }
     }
 
     @Test func rejectsMismatchedAndNonFiniteInput() throws {

@@ -84,7 +84,9 @@ struct TrainerGradientTests {
 
     func check(_ arch: SAEArchitecture, auxk: Bool = false) throws {
         let d = Self.d, m = Self.m, B = Self.B
-        let seed: UInt64 = 20261123 &+ UInt64(arch.hashValue & 0xff)
+        // Stable per architecture (`hashValue` is randomised per process, which made this test flaky:
+        // an unlucky seed puts a ReLU pre-activation within the finite-difference step of its kink).
+        let seed: UInt64 = 20261123 &+ UInt64(arch.rawValue.utf8.reduce(0) { $0 &+ Int($1) } & 0xff)
         print("gradient check \(arch) auxk=\(auxk) seed \(seed)")
         var cfg = TrainingConfig()
         cfg.architecture = arch; cfg.latents = m; cfg.k = 3; cfg.batchSize = B; cfg.steps = 10

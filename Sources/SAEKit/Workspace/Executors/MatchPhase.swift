@@ -5,7 +5,9 @@ import Foundation
 /// (`match.safetensors` + `match.json`) plus the workspace's `summary.json` (`PairSummary`).
 ///
 /// Dead masks come from the seeds' profiles when the run profiles (dead = never fired on the profiled
-/// tokens), so the summary also carries alive-only fractions, as the paper reports both.
+/// tokens), so the summary also carries alive-only fractions, as the paper reports both. With
+/// profiles and the run's dataset, every decoder-matched pair also gets its activation agreement
+/// (Pearson, co-firing, top-window overlap; one joint encoding pass, `ActivationAgreement.bulk`).
 public struct PairMatchPhase: MatchExecutor {
     public init() {}
 
@@ -25,6 +27,7 @@ public struct PairMatchPhase: MatchExecutor {
         try context.control.checkpoint()
         pm.deadA = try inputs.profileA.flatMap(Self.deadMask)
         pm.deadB = try inputs.profileB.flatMap(Self.deadMask)
+        pm.agreement = try agreement(a, b, pm, inputs, context)
         try pm.save(to: context.outputDir)
         let t = Float(context.spec.threshold)
         func criteria(_ alive: Bool) -> [String: CriterionResult] {
@@ -47,6 +50,29 @@ public struct PairMatchPhase: MatchExecutor {
             method: pm.method, seconds: nil,  // timings live in the job record; summaries stay reproducible
             provenance: ["hash_a": pm.provenance.hashA, "hash_b": pm.provenance.hashB, "version": SAEKitInfo.version])
         try WorkspaceJSON.write(summary, to: context.outputDir.appendingPathComponent(PairSummary.fileName))
+    }
+
+    /// Activation agreement of the decoder-matched pairs, nil unless both seeds have profiles and the
+    /// run has a dataset.
+    func agreement(_ a: SparseAutoencoder, _ b: SparseAutoencoder, _ pm: PairMatch, _ inputs: MatchInputs,
+                   _ context: JobContext) throws -> LatentAgreement? {
+        guard let data = context.spec.dataset, let pa = inputs.profileA, let pb = inputs.profileB else { return nil }
+        let fa = pa.appendingPathComponent(ProfilePhase.fileName), fb = pb.appendingPathComponent(ProfilePhase.fileName)
+        guard FileManager.default.fileExists(atPath: fa.path), FileManager.default.fileExists(atPath: fb.path) else { return nil }
+        let input = ProfileInput(dataset: try ActivationDataset(path: data))
+        let pairs = pm.decoder.assignment.enumerated().compactMap { $1 >= 0 ? LatentPair(a: $0, b: $1) : nil }
+        let control = context.control
+        do {
+            let res = try ActivationAgreement.bulk(a, b, pairs: pairs, input: input, profileA: try ProfileStore(url: fa),
+                                                   profileB: try ProfileStore(url: fb)) { p in
+                control.report(step: Int(p.fraction * 1000), total: 1000, message: "activation agreement")
+                return (try? control.checkpoint()) != nil
+            }
+            return LatentAgreement(latents: pm.mA, pairs: res)
+        } catch is CancellationError {
+            try control.checkpoint()  // rethrows the engine's cancellation
+            throw SeedScopeError.invalid(file: data, message: "activation agreement stopped")
+        }
     }
 
     /// `[m]` dead flags from a committed profile folder, nil when it has no profile file.
