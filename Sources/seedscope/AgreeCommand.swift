@@ -51,7 +51,7 @@ struct Agree: ParsableCommand {
             if list.isEmpty {
                 let pm = try PairMatcher.match(sa, sb)
                 let asg = directions == "decoder" ? pm.decoder.assignment : pm.encoder.assignment
-                list = asg.enumerated().compactMap { $1 >= 0 ? LatentPair(a: $0, b: $1) : nil }
+                list = AgreementRequest(a: 0, b: 1, assignment: asg).pairs
             }
             let input = ProfileInput(dataset: ds)
             let r = try ActivationAgreement.compute(sa, sb, pairs: list, input: input)

@@ -35,7 +35,7 @@ extension ActivationAgreement {
     public static func bulk(_ a: SparseAutoencoder, _ b: SparseAutoencoder, pairs: [LatentPair], input: ProfileInput,
                             profileA: ProfileStore, profileB: ProfileStore, config: ProfileConfig = ProfileConfig(),
                             progress: ((ProfileProgress) -> Bool)? = nil) throws -> [PairAgreement] {
-        let src = input.source, d = src.dim, N = src.rowCount, T = input.windowLength
+        let d = input.source.dim, N = input.source.rowCount
         let what = input.path.isEmpty ? "the data" : input.path
         for (sae, store) in [(a, profileA), (b, profileB)] {
             guard sae.dIn == d else { throw SeedScopeError.invalid(file: sae.info.path, message: "SAE expects d=\(sae.dIn) but \(what) has d=\(d)") }
@@ -47,7 +47,7 @@ extension ActivationAgreement {
             throw SeedScopeError.usage("agreement: latent pair (\(p.a), \(p.b)) out of range")
         }
         let threads = max(1, config.threads)
-        let panel = max(1, min(config.panelRows, max(64, (1 << 25) / max(a.numLatents, b.numLatents))))
+        let panel = config.panelRows(latents: max(a.numLatents, b.numLatents), blockRows: config.panelRows)
         let ea = try BlockEncoder(sae: a, capacity: panel, panel: panel, threads: threads)
         let eb = try BlockEncoder(sae: b, capacity: panel, panel: panel, threads: threads)
         let acc = AgreementAccumulator(AgreementRequest(a: 0, b: 1, pairs: pairs), saes: [a, b])
@@ -58,8 +58,7 @@ extension ActivationAgreement {
         var r0 = 0
         while r0 < N {
             let n = min(panel, N - r0)
-            try src.readRows(r0..<(r0 + n), into: x)
-            for r in 0..<n { profiled[r] = !input.excludedPositions.contains((r0 + r) % T) }
+            try Profiler.readPanel(input, r0..<(r0 + n), into: x, profiled: profiled)
             for e in [ea, eb] { e.reset(); e.encodePanel(x: x, n: n, profiled: profiled) }
             acc.update(ea, eb)
             r0 += n

@@ -3,13 +3,11 @@
 /// slot's `span` handle, so moving an example moves a handle, not its span. Slots are not
 /// initialised: the owners' sizes say which slots hold an example.
 final class ExampleSlots: @unchecked Sendable {
-    let count: Int
     let value: UnsafeMutablePointer<Float>, window: UnsafeMutablePointer<Int32>, maxPos: UnsafeMutablePointer<Int32>
     let prio: UnsafeMutablePointer<UInt64>
     let span: UnsafeMutablePointer<Int32>
 
     init(count: Int) {
-        self.count = count
         value = largeBuffer(count); window = largeBuffer(count); maxPos = largeBuffer(count)
         prio = largeBuffer(count); span = largeBuffer(count)
     }

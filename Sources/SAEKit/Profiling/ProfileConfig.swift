@@ -44,6 +44,12 @@ public struct ProfileConfig: Sendable, Equatable {
 
     public init() {}
 
+    /// Rows per sgemm panel for SAEs up to `latents` wide, at most `blockRows`: `panelRows`, lowered
+    /// so the `[panel × m]` pre-activations stay within 128 MB (256 rows at m = 131072).
+    public func panelRows(latents: Int, blockRows: Int) -> Int {
+        max(1, min(blockRows, panelRows, max(64, (1 << 25) / max(1, latents))))
+    }
+
     /// Number of histogram bins: one underflow bin, `binsPerDecade·histogramDecades` log bins.
     public var histogramBins: Int { 1 + binsPerDecade * histogramDecades }
 

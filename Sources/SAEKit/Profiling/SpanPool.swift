@@ -58,8 +58,5 @@ final class SpanPool: @unchecked Sendable {
     }
 
     @inline(__always)
-    func references(_ h: Int32) -> Int { Int(refs[Int(h)]) }
-
-    @inline(__always)
     func span(_ h: Int32) -> UnsafeMutablePointer<Float> { acts + Int(h) * spanCap }
 }

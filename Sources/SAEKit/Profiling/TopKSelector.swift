@@ -1,17 +1,17 @@
 /// Exact per-row TopK of ReLU(pre) at close to the cost of reading the row once.
 ///
 /// Any threshold τ with at least k values ≥ τ contains the whole top-k among the values ≥ τ. The
-/// selector therefore (1) counts the values ≥ τ with 16-wide compares (no extraction, ~1 cycle per
-/// 16 values while the row sits in L1), moving τ until the count lies in [k, `maxCandidates`];
-/// (2) extracts just those candidates, iterating the set bits of each compare mask; (3) keeps the k
-/// best in a small min-heap. τ starts from the previous row's k-th value (TopK rows of one SAE have
-/// similar k-th values); after a few misses it falls back to an always-valid bound, the k-th largest
-/// of the 16-wide chunk maxima (k chunks each hold a value ≥ it). Only values > 0 fire (ReLU), and
-/// ties rank towards the lower index, matching `SparseAutoencoder.topK`.
+/// selector therefore (1) counts the values ≥ τ with 16-wide compares (no extraction), at four
+/// thresholds around the previous row's k-th value in one pass (TopK rows of one SAE have similar
+/// k-th values), then moves τ until the count lies in [k, `maxCandidates`]; (2) extracts just those
+/// candidates, iterating the set bits of each compare mask; (3) keeps the k best in a small
+/// min-heap. After misses it falls back to an always-valid bound, the k-th largest of disjoint group
+/// maxima (`chunkBound`). Only values > 0 fire (ReLU), and ties rank towards the lower index,
+/// matching `SparseAutoencoder.topK`.
 ///
-/// Measured on the real L15 checkpoint (m = 4608, k = 32): ~0.5 µs per row against ~11 µs for the
-/// previous guess-then-heap version, whose fixed 0.8× guess missed on 28% of the rows and then
-/// heaped a median of 67 candidates through Swift arrays.
+/// Measured on the real L15 checkpoint (m = 4608, k = 32), rows in cache: ~1.5 µs per row against
+/// ~11 µs for the previous guess-then-heap version, whose fixed 0.8× guess missed on 28% of the
+/// rows and then heaped a median of 67 candidates through Swift arrays.
 final class TopKSelector: @unchecked Sendable {
     let m: Int, k: Int
     /// Candidates beyond which τ is raised before extraction (the heap then stays small).
@@ -19,10 +19,10 @@ final class TopKSelector: @unchecked Sendable {
     private let candV: UnsafeMutablePointer<Float>, candI: UnsafeMutablePointer<Int32>
     private let hv: UnsafeMutablePointer<Float>, hi: UnsafeMutablePointer<Int32>
     private let chunkMax: UnsafeMutablePointer<Float>
-    /// τ for the next row: a little below this row's k-th value (0 = none yet).
+    /// This row's k-th value, the centre of the next row's thresholds (0 = none yet).
     private var guess: Float = 0
     /// Multipliers of τ when a count misses low / high.
-    static let lower: Float = 0.6, raise: Float = 1.15, guessFactor: Float = 1
+    static let lower: Float = 0.6, raise: Float = 1.15
     /// Thresholds tried in the first pass, relative to the guess (row-to-row k-th values of the
     /// L15 checkpoint vary 0.5–2.2× between the 5th and 95th percentile).
     static let spread = SIMD4<Float>(1.5, 1.15, 0.85, 0.6)
@@ -139,7 +139,7 @@ final class TopKSelector: @unchecked Sendable {
             hv[0] = candV[i]; hi[0] = candI[i]; siftDown(0)
         }
         lat.update(from: hi, count: k); val.update(from: hv, count: k)
-        guess = hv[0] * Self.guessFactor
+        guess = hv[0]
         return k
     }
 

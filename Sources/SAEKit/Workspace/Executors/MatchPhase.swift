@@ -25,9 +25,10 @@ public struct PairMatchPhase: MatchExecutor {
             control.report(step: Int(p.fraction * 1000), total: 1000, message: p.stage)
         }
         try context.control.checkpoint()
-        pm.deadA = try inputs.profileA.flatMap(Self.deadMask)
-        pm.deadB = try inputs.profileB.flatMap(Self.deadMask)
-        pm.agreement = try agreement(a, b, pm, inputs, context)
+        let profileA = try inputs.profileA.flatMap(Self.profile), profileB = try inputs.profileB.flatMap(Self.profile)
+        pm.deadA = profileA.map(Self.deadMask)
+        pm.deadB = profileB.map(Self.deadMask)
+        if let pa = profileA, let pb = profileB { pm.agreement = try agreement(a, b, pm, pa, pb, context) }
         try pm.save(to: context.outputDir)
         let t = Float(context.spec.threshold)
         func criteria(_ alive: Bool) -> [String: CriterionResult] {
@@ -52,19 +53,15 @@ public struct PairMatchPhase: MatchExecutor {
         try WorkspaceJSON.write(summary, to: context.outputDir.appendingPathComponent(PairSummary.fileName))
     }
 
-    /// Activation agreement of the decoder-matched pairs, nil unless both seeds have profiles and the
-    /// run has a dataset.
-    func agreement(_ a: SparseAutoencoder, _ b: SparseAutoencoder, _ pm: PairMatch, _ inputs: MatchInputs,
-                   _ context: JobContext) throws -> LatentAgreement? {
-        guard let data = context.spec.dataset, let pa = inputs.profileA, let pb = inputs.profileB else { return nil }
-        let fa = pa.appendingPathComponent(ProfilePhase.fileName), fb = pb.appendingPathComponent(ProfilePhase.fileName)
-        guard FileManager.default.fileExists(atPath: fa.path), FileManager.default.fileExists(atPath: fb.path) else { return nil }
+    /// Activation agreement of the decoder-matched pairs, nil when the run has no dataset.
+    func agreement(_ a: SparseAutoencoder, _ b: SparseAutoencoder, _ pm: PairMatch, _ profileA: ProfileStore,
+                   _ profileB: ProfileStore, _ context: JobContext) throws -> LatentAgreement? {
+        guard let data = context.spec.dataset else { return nil }
         let input = ProfileInput(dataset: try ActivationDataset(path: data))
-        let pairs = pm.decoder.assignment.enumerated().compactMap { $1 >= 0 ? LatentPair(a: $0, b: $1) : nil }
+        let pairs = AgreementRequest(a: 0, b: 1, assignment: pm.decoder.assignment).pairs
         let control = context.control
         do {
-            let res = try ActivationAgreement.bulk(a, b, pairs: pairs, input: input, profileA: try ProfileStore(url: fa),
-                                                   profileB: try ProfileStore(url: fb)) { p in
+            let res = try ActivationAgreement.bulk(a, b, pairs: pairs, input: input, profileA: profileA, profileB: profileB) { p in
                 control.report(step: Int(p.fraction * 1000), total: 1000, message: "activation agreement")
                 return (try? control.checkpoint()) != nil
             }
@@ -75,11 +72,14 @@ public struct PairMatchPhase: MatchExecutor {
         }
     }
 
-    /// `[m]` dead flags from a committed profile folder, nil when it has no profile file.
-    static func deadMask(_ profileDir: URL) throws -> [Bool]? {
+    /// The profile in a committed profile folder, nil when it has no profile file.
+    static func profile(_ profileDir: URL) throws -> ProfileStore? {
         let f = profileDir.appendingPathComponent(ProfilePhase.fileName)
-        guard FileManager.default.fileExists(atPath: f.path) else { return nil }
-        let store = try ProfileStore(url: f)
+        return FileManager.default.fileExists(atPath: f.path) ? try ProfileStore(url: f) : nil
+    }
+
+    /// `[m]` dead flags (never fired on the profiled tokens).
+    static func deadMask(_ store: ProfileStore) -> [Bool] {
         var dead = [Bool](repeating: false, count: store.numLatents)
         for j in store.deadLatents { dead[j] = true }
         return dead
